@@ -1,0 +1,37 @@
+/* A fixed-size thread pool for the compute kernels of one session.
+ *
+ * Why a pool of our own instead of OpenMP or OpenBLAS' threads: the work is a
+ * long chain of short parallel steps (one per matrix product in a decode
+ * step), so waking threads must cost microseconds, not a condition-variable
+ * round trip; each session has its own pool, so two sessions in one process do
+ * not share or resize anything process-wide; and each step is split statically
+ * by thread index, so results depend only on the thread count, never on
+ * timing. Workers spin briefly on an atomic generation counter between steps
+ * and then sleep on a condition variable. */
+#ifndef TL_BASE_POOL_H
+#define TL_BASE_POOL_H
+
+#include "base/error.h"
+
+typedef struct tl_pool tl_pool;
+
+/* Work for one step: called once on each of the pool's threads with its index
+ * in [0, n_threads). Index 0 runs on the thread that called tl_pool_run. */
+typedef void (*tl_pool_fn)(void *ctx, int thread_index, int n_threads);
+
+/* A pool of `n_threads` threads in all, counting the caller (1 = no extra
+ * threads). */
+tabllm_status tl_pool_new(int n_threads, tl_pool **out);
+void tl_pool_free(tl_pool *pool);
+int tl_pool_size(const tl_pool *pool);
+
+/* Runs fn on every thread of the pool and returns when all have finished.
+ * Must not be called from inside a pool function, nor concurrently on one
+ * pool. */
+void tl_pool_run(tl_pool *pool, tl_pool_fn fn, void *ctx);
+
+/* The [begin, end) share of `count` items for one thread: contiguous,
+ * balanced, and a function of (count, index, n) alone. */
+void tl_pool_share(size_t count, int thread_index, int n_threads, size_t *begin, size_t *end);
+
+#endif

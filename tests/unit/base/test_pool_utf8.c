@@ -1,0 +1,141 @@
+/* The thread pool (every thread runs each step once, shares are balanced and
+ * deterministic) and UTF-8 validation. */
+#include <stdatomic.h>
+
+#include "../../common/test_util.h"
+#include "base/alloc.h"
+#include "base/pool.h"
+#include "base/utf8.h"
+
+struct sum_job {
+    const int *values;
+    size_t count;
+    long partial[8];
+    atomic_int calls;
+};
+
+static void sum_step(void *ctx, int index, int n)
+{
+    struct sum_job *job = ctx;
+    size_t begin, end;
+    tl_pool_share(job->count, index, n, &begin, &end);
+    long s = 0;
+    for (size_t i = begin; i < end; i++)
+        s += job->values[i];
+    job->partial[index] = s;
+    atomic_fetch_add(&job->calls, 1);
+}
+
+static void test_pool_runs_every_thread(void **state)
+{
+    (void)state;
+    int values[1001];
+    long expected = 0;
+    for (int i = 0; i < 1001; i++) {
+        values[i] = i * 3 - 7;
+        expected += values[i];
+    }
+    for (int n = 1; n <= 4; n++) {
+        tl_pool *pool;
+        assert_ok(tl_pool_new(n, &pool));
+        assert_int_equal(tl_pool_size(pool), n);
+        for (int round = 0; round < 200; round++) {
+            struct sum_job job = {.values = values, .count = 1001};
+            atomic_init(&job.calls, 0);
+            tl_pool_run(pool, sum_step, &job);
+            long total = 0;
+            for (int t = 0; t < n; t++)
+                total += job.partial[t];
+            assert_int_equal(total, expected);
+            assert_int_equal(atomic_load(&job.calls), n);
+        }
+        tl_pool_free(pool);
+    }
+    tl_pool_free(NULL);
+}
+
+static void test_pool_survives_sleeping_workers(void **state)
+{
+    (void)state;
+    tl_pool *pool;
+    assert_ok(tl_pool_new(3, &pool));
+    int values[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+    for (int round = 0; round < 3; round++) {
+        usleep(20000); /* long enough for the workers to stop spinning and sleep */
+        struct sum_job job = {.values = values, .count = 10};
+        atomic_init(&job.calls, 0);
+        tl_pool_run(pool, sum_step, &job);
+        assert_int_equal(job.partial[0] + job.partial[1] + job.partial[2], 55);
+    }
+    tl_pool_free(pool);
+}
+
+static void test_pool_arguments(void **state)
+{
+    (void)state;
+    tl_pool *pool = (tl_pool *)1;
+    assert_status(tl_pool_new(0, &pool), TABLLM_ERR_INVALID_ARGUMENT, "thread count 0");
+    assert_null(pool);
+    assert_status(tl_pool_new(5000, &pool), TABLLM_ERR_INVALID_ARGUMENT, "5000");
+    tl_alloc_fail_after(1);
+    assert_status(tl_pool_new(2, &pool), TABLLM_ERR_OUT_OF_MEMORY, "thread pool");
+    tl_alloc_fail_after(2);
+    assert_status(tl_pool_new(2, &pool), TABLLM_ERR_OUT_OF_MEMORY, "workers");
+}
+
+static void test_pool_share_is_balanced(void **state)
+{
+    (void)state;
+    size_t b, e, covered = 0;
+    for (int i = 0; i < 3; i++) {
+        tl_pool_share(10, i, 3, &b, &e);
+        assert_int_equal(b, covered);
+        assert_true(e - b == 3 || e - b == 4);
+        covered = e;
+    }
+    assert_int_equal(covered, 10);
+    tl_pool_share(2, 3, 4, &b, &e);
+    assert_int_equal(b, e);
+}
+
+static void test_utf8(void **state)
+{
+    (void)state;
+    const char ok[] = "plain ascii text, then h\xC3\xA9, \xE2\x82\xAC, \xF0\x9F\x98\x80.";
+    assert_int_equal(tl_utf8_valid_prefix(ok, sizeof ok - 1), sizeof ok - 1);
+    const char bad[] = "abcdefghij\xC3(";
+    assert_int_equal(tl_utf8_valid_prefix(bad, sizeof bad - 1), 10);
+    const char *rejected[] = {
+        "\xC0\xAF",         /* overlong '/' */
+        "\xE0\x80\xAF",     /* overlong */
+        "\xED\xA0\x80",     /* surrogate U+D800 */
+        "\xF4\x90\x80\x80", /* above U+10FFFF */
+        "\xFF",
+        "\x80",
+        "\xE2\x82", /* truncated */
+    };
+    for (size_t i = 0; i < sizeof rejected / sizeof rejected[0]; i++)
+        assert_int_equal(tl_utf8_valid_prefix(rejected[i], strlen(rejected[i])), 0);
+    uint32_t cp;
+    assert_int_equal(tl_utf8_decode("\xE2\x82\xAC", 3, &cp), 3);
+    assert_int_equal(cp, 0x20AC);
+    char out[4];
+    const uint32_t points[] = {0x41, 0xE9, 0x20AC, 0x1F600, 0x10FFFF};
+    for (size_t i = 0; i < 5; i++) {
+        size_t n = tl_utf8_encode(points[i], out);
+        assert_int_equal(tl_utf8_decode(out, n, &cp), n);
+        assert_int_equal(cp, points[i]);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pool_runs_every_thread),
+        cmocka_unit_test(test_pool_survives_sleeping_workers),
+        cmocka_unit_test(test_pool_arguments),
+        cmocka_unit_test(test_pool_share_is_balanced),
+        cmocka_unit_test(test_utf8),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
