@@ -4,6 +4,7 @@
 
 #include "../../common/test_util.h"
 #include "base/alloc.h"
+#include "base/arena.h"
 #include "base/buf.h"
 #include "base/params.h"
 
@@ -159,6 +160,31 @@ static void test_params_pattern(void **state)
                   TABLLM_ERR_INVALID_ARGUMENT, "NULL");
 }
 
+static void test_arena(void **state)
+{
+    (void)state;
+    tl_arena a = TL_ARENA_INIT;
+    char *first = tl_arena_strndup(&a, "hello world", 5);
+    assert_string_equal(first, "hello");
+    for (int i = 0; i < 10000; i++) {
+        char *s = tl_arena_strndup(&a, "abcdefghijklmnop", (size_t)(i % 17));
+        assert_non_null(s);
+        assert_int_equal(strlen(s), (size_t)(i % 17));
+        assert_int_equal(((uintptr_t)s) % 8, 0);
+    }
+    void *big = tl_arena_alloc(&a, 100000); /* larger than any block so far */
+    assert_non_null(big);
+    memset(big, 1, 100000);
+    assert_string_equal(first, "hello"); /* nothing moved */
+    assert_null(tl_arena_alloc(&a, SIZE_MAX - 3));
+    assert_int_equal(tabllm_last_status(), TABLLM_ERR_OUT_OF_MEMORY);
+    tl_alloc_fail_after(1);
+    assert_null(tl_arena_alloc(&a, 1u << 24));
+    assert_non_null(strstr(tabllm_last_error(), "out of memory"));
+    tl_arena_free(&a);
+    tl_arena_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -169,6 +195,7 @@ int main(void)
         cmocka_unit_test(test_buf_appends_and_latches_failure),
         cmocka_unit_test(test_buf_limit),
         cmocka_unit_test(test_params_pattern),
+        cmocka_unit_test(test_arena),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
