@@ -226,6 +226,325 @@ TABLLM_API void tabllm_set_log_callback(tabllm_log_fn fn, void *user_data,
  */
 TABLLM_API void tabllm_free(void *ptr);
 
+/* ========================================================================= */
+/*  2. Tables: read CSV/TSV/HTML/JSON/XLSX, encode them as text               */
+/* ========================================================================= */
+
+/**
+ * A table: a header of column names and rows of typed cells that keep the
+ * exact text they were written with.
+ * Thread-safety: immutable once loaded or built; may be shared by threads.
+ */
+typedef struct tabllm_table tabllm_table;
+
+/** The file formats tables are read from. */
+typedef enum tabllm_table_format {
+    TABLLM_TABLE_FORMAT_AUTO = 0, /**< from the file name's extension, else sniffed */
+    TABLLM_TABLE_FORMAT_CSV = 1,
+    TABLLM_TABLE_FORMAT_TSV = 2,
+    TABLLM_TABLE_FORMAT_HTML = 3,
+    TABLLM_TABLE_FORMAT_JSON = 4,
+    TABLLM_TABLE_FORMAT_XLSX = 5,
+    TABLLM_TABLE_FORMAT_MAX_ENUM_ = 0x7fffffff
+} tabllm_table_format;
+
+/** What a CSV/TSV reader does with a row whose field count differs from the
+ *  header's. */
+typedef enum tabllm_ragged_policy {
+    /** pandas' behaviour: a short row is padded with missing cells; a row
+     *  longer than the header is an error naming its line. */
+    TABLLM_RAGGED_PANDAS = 0,
+    TABLLM_RAGGED_ERROR = 1,    /**< any row of another length is an error */
+    TABLLM_RAGGED_PAD = 2,      /**< pad short rows, widen the table for long rows */
+    TABLLM_RAGGED_TRUNCATE = 3, /**< pad short rows, drop the extra fields of long rows */
+    TABLLM_RAGGED_MAX_ENUM_ = 0x7fffffff
+} tabllm_ragged_policy;
+
+/** tabllm_table_read_params.flags */
+#define TABLLM_READ_NO_HEADER 0x1u /**< the first row is data; columns are named "0", "1", ... */
+
+/** How a table is read. Fill with tabllm_table_read_params_init(). */
+typedef struct tabllm_table_read_params {
+    size_t struct_size;
+    uint32_t format;        /**< a ::tabllm_table_format; default AUTO */
+    uint32_t flags;         /**< TABLLM_READ_* bits; default 0 */
+    uint32_t delimiter;     /**< CSV field separator; 0 (default) sniffs , ; TAB | */
+    uint32_t ragged_policy; /**< a ::tabllm_ragged_policy; default PANDAS */
+    uint32_t table_index;   /**< HTML: which <table> in document order; default 0 */
+    int32_t sheet_index;    /**< XLSX: sheet by 0-based index; default 0 (ignored if sheet_name) */
+    const char *sheet_name; /**< XLSX: sheet by name; default NULL */
+    uint64_t max_input_bytes; /**< refuse larger inputs; default 4 GiB */
+    uint64_t max_cells;       /**< refuse tables with more cells; default 2^31 */
+    uint64_t max_columns;     /**< refuse tables with more columns; default 65536 */
+    uint64_t max_field_bytes; /**< refuse longer fields (one cell's text); default 16 MiB */
+} tabllm_table_read_params;
+
+/**
+ * Fills `params` with the defaults and sets its struct_size.
+ * @param params  the struct to fill
+ * @param struct_size  `sizeof *params` as the caller sees it
+ * @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT for NULL or a too-small
+ *         size; #TABLLM_ERR_ABI_MISMATCH for a size larger than the library's.
+ */
+TABLLM_API tabllm_status tabllm_table_read_params_init(tabllm_table_read_params *params,
+                                                       size_t struct_size);
+
+/**
+ * Reads a table from a file.
+ * @param path    the file
+ * @param params  how to read it, or NULL for the defaults
+ * @param out     receives the table; NULL on failure
+ * @return #TABLLM_OK; #TABLLM_ERR_IO, #TABLLM_ERR_FORMAT (with line:column),
+ *         #TABLLM_ERR_INVALID_UTF8 (with the byte offset),
+ *         #TABLLM_ERR_TABLE_SHAPE (a ragged row under the policy),
+ *         #TABLLM_ERR_LIMIT_EXCEEDED, #TABLLM_ERR_NOT_FOUND (no such HTML
+ *         table or sheet), #TABLLM_ERR_OUT_OF_MEMORY.
+ * Ownership: the caller frees the table with tabllm_table_free().
+ */
+TABLLM_API tabllm_status tabllm_table_load(const char *path, const tabllm_table_read_params *params,
+                                           tabllm_table **out);
+
+/**
+ * Reads a table from bytes in memory (copied; the buffer may be freed after
+ * the call). `params->format` must not be AUTO for XLSX; text formats are
+ * sniffed.
+ * @return as tabllm_table_load().
+ */
+TABLLM_API tabllm_status tabllm_table_from_memory(const void *data, size_t size,
+                                                  const tabllm_table_read_params *params,
+                                                  tabllm_table **out);
+
+/**
+ * Starts a table from column names, to be filled with tabllm_table_append_row()
+ * (how bindings build tables from their own data).
+ * @param names  `n_columns` NUL-terminated UTF-8 names
+ * @return #TABLLM_OK, #TABLLM_ERR_INVALID_ARGUMENT, #TABLLM_ERR_INVALID_UTF8,
+ *         #TABLLM_ERR_OUT_OF_MEMORY.
+ */
+TABLLM_API tabllm_status tabllm_table_new(const char *const *names, size_t n_columns,
+                                          tabllm_table **out);
+
+/**
+ * Appends a row of `n_columns` cells given as text (NULL for a missing cell);
+ * each cell is typed from its text as a reader would.
+ * Thread-safety: not while other threads use the table.
+ * @return #TABLLM_OK, #TABLLM_ERR_INVALID_ARGUMENT (wrong count),
+ *         #TABLLM_ERR_INVALID_UTF8, #TABLLM_ERR_OUT_OF_MEMORY.
+ */
+TABLLM_API tabllm_status tabllm_table_append_row(tabllm_table *table, const char *const *cells,
+                                                 size_t n_cells);
+
+/** Frees a table. NULL is a no-op. */
+TABLLM_API void tabllm_table_free(tabllm_table *table);
+
+/** Number of data rows (the header is not a row). */
+TABLLM_API size_t tabllm_table_n_rows(const tabllm_table *table);
+/** Number of columns. */
+TABLLM_API size_t tabllm_table_n_columns(const tabllm_table *table);
+
+/** The type of a cell, read from its text. */
+typedef enum tabllm_cell_type {
+    TABLLM_CELL_NULL = 0, /**< missing */
+    TABLLM_CELL_BOOL = 1,
+    TABLLM_CELL_INT = 2,
+    TABLLM_CELL_FLOAT = 3,
+    TABLLM_CELL_TEXT = 4,
+    TABLLM_CELL_TYPE_MAX_ENUM_ = 0x7fffffff
+} tabllm_cell_type;
+
+/**
+ * A column's name.
+ * @return The name (borrowed, valid while the table lives), or NULL when
+ *         `column` is out of range.
+ */
+TABLLM_API const char *tabllm_table_column_name(const tabllm_table *table, size_t column);
+
+/**
+ * A cell's text exactly as written, and optionally its length and type.
+ * @param len   receives the length in bytes (may be NULL)
+ * @param type  receives the ::tabllm_cell_type (may be NULL)
+ * @return The text (borrowed, NUL-terminated, valid while the table lives;
+ *         "" for a missing cell), or NULL when row or column is out of range.
+ */
+TABLLM_API const char *tabllm_table_cell(const tabllm_table *table, size_t row, size_t column,
+                                         size_t *len, tabllm_cell_type *type);
+
+/** What a column holds, inferred from all its cells. */
+typedef enum tabllm_column_kind {
+    TABLLM_COLUMN_EMPTY = 0,       /**< every cell missing */
+    TABLLM_COLUMN_BOOL = 1,
+    TABLLM_COLUMN_INTEGER = 2,
+    TABLLM_COLUMN_FLOAT = 3,       /**< numbers, some not integers */
+    TABLLM_COLUMN_DATE = 4,        /**< ISO dates or date-times */
+    TABLLM_COLUMN_CATEGORICAL = 5, /**< text with few distinct values */
+    TABLLM_COLUMN_TEXT = 6,
+    TABLLM_COLUMN_KIND_MAX_ENUM_ = 0x7fffffff
+} tabllm_column_kind;
+
+/** The inferred kind of a column; #TABLLM_COLUMN_EMPTY when out of range. */
+TABLLM_API tabllm_column_kind tabllm_table_column_kind(const tabllm_table *table, size_t column);
+
+/** The text encodings of a table. Families: generic (1-19), Table Meets LLM
+ *  (20-39), TabuLa-8B (40-59), UniPredict (60-69), CABINET (70-79),
+ *  SpreadsheetLLM (80-89). docs/table-formats.md shows each one. */
+typedef enum tabllm_encoding {
+    TABLLM_ENCODING_CSV = 1,
+    TABLLM_ENCODING_TSV = 2,
+    TABLLM_ENCODING_MARKDOWN = 3,      /**< GitHub pipe table, `|` and newlines escaped */
+    TABLLM_ENCODING_HTML = 4,
+    TABLLM_ENCODING_JSON = 5,          /**< records or split, see json_orient */
+    TABLLM_ENCODING_KEY_VALUE = 6,     /**< "column: value" lines, a blank line between rows */
+    TABLLM_ENCODING_TEMPLATE = 7,      /**< `template_text` with {column} placeholders, per row */
+    TABLLM_ENCODING_MARKDOWN_GRID = 8, /**< grid table (+---+) */
+    TABLLM_ENCODING_XML = 9,           /**< <item><field name=...>, escaped */
+    TABLLM_ENCODING_LATEX = 10,        /**< tabular, escaped */
+    TABLLM_ENCODING_NL_SEP = 11,       /**< `|`-separated lines */
+    /* Table Meets LLM, exactly as microsoft/TableProvider's code prints them */
+    TABLLM_ENCODING_TP_MARKDOWN = 20,
+    TABLLM_ENCODING_TP_MARKDOWN_GRID = 21,
+    TABLLM_ENCODING_TP_XML = 22,
+    TABLLM_ENCODING_TP_HTML = 23,
+    TABLLM_ENCODING_TP_JSON = 24,
+    TABLLM_ENCODING_TP_LATEX = 25,
+    TABLLM_ENCODING_TP_NL_SEP = 26,
+    /* TabuLa-8B (mlfoundations/rtfm serializers), one prompt per row */
+    TABLLM_ENCODING_TABULA = 40,           /**< BasicSerializerV2 prompt + <|endinput|> */
+    TABLLM_ENCODING_TABULA_V1 = 41,
+    TABLLM_ENCODING_TABULA_STRUCTURED = 42,
+    TABLLM_ENCODING_TABULA_JSON = 43,
+    TABLLM_ENCODING_TABULA_PDSERIES = 44,
+    TABLLM_ENCODING_TABULA_HTML = 45,
+    TABLLM_ENCODING_TABULA_HTML_NOWS = 46,
+    /* UniPredict */
+    TABLLM_ENCODING_UNIPREDICT = 60,        /**< the full prompt for one row */
+    TABLLM_ENCODING_UNIPREDICT_ROWS = 61,   /**< "col is v; ..." per row */
+    TABLLM_ENCODING_UNIPREDICT_LABELS = 62, /**< "class 0: ...; where class 0 stands for ..." */
+    /* CABINET */
+    TABLLM_ENCODING_CABINET = 70,           /**< [HEADER] ... [ROW] i: ... */
+    TABLLM_ENCODING_CABINET_TAPEX = 71,     /**< question + lower-cased "col : ... row 1 : ..." */
+    /* SpreadsheetLLM */
+    TABLLM_ENCODING_SHEET_VANILLA = 80,     /**< A1,value|B1,value rows */
+    TABLLM_ENCODING_SHEET_COMPRESSED = 81,  /**< SheetCompressor */
+    TABLLM_ENCODING_MAX_ENUM_ = 0x7fffffff
+} tabllm_encoding;
+
+/** How cell values are printed. */
+typedef enum tabllm_cell_rendering {
+    TABLLM_CELLS_DEFAULT = 0,  /**< what the encoding's authors' pipeline does */
+    TABLLM_CELLS_VERBATIM = 1, /**< the text as written */
+    TABLLM_CELLS_PANDAS = 2,   /**< as printed after pandas.read_csv type inference (41.0, nan) */
+    TABLLM_CELL_RENDERING_MAX_ENUM_ = 0x7fffffff
+} tabllm_cell_rendering;
+
+/** How rows are chosen before encoding. */
+typedef enum tabllm_row_sampling {
+    TABLLM_ROWS_ALL = 0,        /**< every row (or those listed in `rows`) */
+    TABLLM_ROWS_HEAD = 1,       /**< the first max_rows */
+    TABLLM_ROWS_RANDOM = 2,     /**< max_rows at random, by `seed`, in table order */
+    TABLLM_ROWS_STRATIFIED = 3, /**< max_rows keeping the proportions of `stratify_column` */
+    TABLLM_ROWS_EVENLY = 4,     /**< TableProvider's: first, last, second, second-to-last, ... */
+    TABLLM_ROWS_RELEVANT = 5,   /**< the max_rows most relevant to `question` (BM25) */
+    TABLLM_ROW_SAMPLING_MAX_ENUM_ = 0x7fffffff
+} tabllm_row_sampling;
+
+/** tabllm_encode_params.flags */
+#define TABLLM_ENCODE_PARTITION_MARKS 0x1u   /**< Table Meets LLM: <title>/<context>/<caption> */
+#define TABLLM_ENCODE_GRAMMAR 0x2u           /**< Table Meets LLM: the format-grammar preamble */
+#define TABLLM_ENCODE_COLUMN_MAJOR 0x4u      /**< Table Meets LLM: columns instead of rows */
+#define TABLLM_ENCODE_NO_INVERTED_INDEX 0x8u /**< SheetCompressor: skip module 2 */
+#define TABLLM_ENCODE_NO_FORMAT_AGGREGATION 0x10u /**< SheetCompressor: skip module 3 */
+#define TABLLM_ENCODE_NO_ANCHORS 0x20u       /**< SheetCompressor: skip module 1 */
+#define TABLLM_ENCODE_NO_HEADER 0x40u        /**< leave the header row out where optional */
+
+/** JSON layouts for #TABLLM_ENCODING_JSON. */
+typedef enum tabllm_json_orient {
+    TABLLM_JSON_RECORDS = 0, /**< [{"col": value, ...}, ...] */
+    TABLLM_JSON_SPLIT = 1,   /**< {"columns": [...], "data": [[...], ...]} as pandas writes it */
+    TABLLM_JSON_ORIENT_MAX_ENUM_ = 0x7fffffff
+} tabllm_json_orient;
+
+/**
+ * Counts the tokens of a text, for fitting a table into a token budget.
+ * tabllm_tokenizer_count_tokens() has this signature, with the tokenizer as
+ * `user_data`. Returns the count, or SIZE_MAX on failure.
+ */
+typedef size_t (*tabllm_token_count_fn)(const char *text, size_t len, void *user_data);
+
+/** How a table is turned into text. Fill with tabllm_encode_params_init(). */
+typedef struct tabllm_encode_params {
+    size_t struct_size;
+    uint32_t encoding;    /**< a ::tabllm_encoding; default MARKDOWN */
+    uint32_t flags;       /**< TABLLM_ENCODE_* bits; default 0 */
+    uint32_t cells;       /**< a ::tabllm_cell_rendering; default DEFAULT */
+    uint32_t json_orient; /**< a ::tabllm_json_orient; default RECORDS */
+
+    /* Per-row encodings (TEMPLATE, TABULA*, UNIPREDICT*): which row; -1
+     * (default) means every row, one prompt after another, each ending "\n"
+     * where docs/table-formats.md says so. */
+    int64_t row;
+
+    const char *template_text; /**< TEMPLATE: text with {column} placeholders */
+    const char *target;        /**< the column to predict (removed from the features) */
+    const char *const *labels; /**< the candidate labels, in the order to show them */
+    size_t n_labels;
+    const char *title;      /**< Table Meets LLM partition marks */
+    const char *context;
+    const char *caption;
+    const char *question;   /**< CABINET TAPEX; question-aware selection */
+    const char *annotation; /**< UniPredict: the dataset description */
+    uint32_t prompt_template; /**< UniPredict: 0 prompt_input, 1 without_metadata, 2 TabLLM */
+
+    /* Selection, applied before encoding. */
+    const size_t *rows;       /**< explicit rows, in order (NULL = sampling below) */
+    size_t n_rows;
+    uint32_t row_sampling;    /**< a ::tabllm_row_sampling; default ALL */
+    size_t max_rows;          /**< for HEAD/RANDOM/STRATIFIED/EVENLY/RELEVANT; 0 = no limit */
+    uint64_t seed;            /**< for RANDOM/STRATIFIED */
+    const char *stratify_column;
+    const char *const *columns; /**< keep only these columns, in this order (NULL = all) */
+    size_t n_columns;
+    size_t max_columns;       /**< with a question: keep the most relevant columns; 0 = all */
+
+    /* Token budget: when max_tokens > 0 the encoder drops rows, then cuts long
+     * cells, deterministically, until the text fits; the log says what went. */
+    size_t max_tokens;
+    tabllm_token_count_fn count_tokens;
+    void *count_tokens_user_data;
+
+    /* SheetCompressor */
+    uint32_t anchor_k; /**< rows/columns kept around each structural anchor; default 4 */
+} tabllm_encode_params;
+
+/** Fills `params` with the defaults (see tabllm_table_read_params_init()). */
+TABLLM_API tabllm_status tabllm_encode_params_init(tabllm_encode_params *params,
+                                                   size_t struct_size);
+
+/**
+ * Encodes a table as text.
+ * @param table   the table
+ * @param params  the encoding and its options, or NULL for Markdown
+ * @param out     receives the NUL-terminated UTF-8 text
+ * @param out_len receives its length in bytes (may be NULL)
+ * @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT (an unknown encoding,
+ *         missing template or target), #TABLLM_ERR_NOT_FOUND (a column
+ *         that does not exist), #TABLLM_ERR_TABLE_SHAPE (e.g. column-major
+ *         Table Meets LLM formats of a non-square table, where the authors'
+ *         code raises), #TABLLM_ERR_LIMIT_EXCEEDED (nothing fits the
+ *         token budget), #TABLLM_ERR_OUT_OF_MEMORY.
+ * Ownership: the caller frees `*out` with tabllm_free().
+ * Thread-safety: may run concurrently on one table.
+ */
+TABLLM_API tabllm_status tabllm_table_encode(const tabllm_table *table,
+                                             const tabllm_encode_params *params, char **out,
+                                             size_t *out_len);
+
+/** The encoding named `name` as the CLI spells it ("markdown", "tp-latex",
+ *  "tabula-json", ...); #TABLLM_ERR_NOT_FOUND for an unknown name. */
+TABLLM_API tabllm_status tabllm_encoding_from_name(const char *name, tabllm_encoding *out);
+
+/** The CLI name of an encoding; NULL for an unknown value. */
+TABLLM_API const char *tabllm_encoding_name(tabllm_encoding encoding);
+
 #ifdef __cplusplus
 }
 #endif
