@@ -52,12 +52,13 @@ static void rope_tables(tl_session *s, int n)
     }
 }
 
-/* q/k norm (Qwen3) and RoPE on every head of q [n, n_heads*hd] and k [n, n_kv*hd]. */
-static void qk_rotate(tl_session *s, const tl_layer *l, int n)
+/* q/k norm (Qwen3) and RoPE on every head of rows [t0, t1) of
+ * q [n, n_heads*hd] and k [n, n_kv*hd]. */
+static void qk_rotate_rows(tl_session *s, const tl_layer *l, int t0, int t1)
 {
     const tl_model_config *c = &s->model->cfg;
     const int hd = c->head_dim, half = hd / 2;
-    for (int t = 0; t < n; t++) {
+    for (int t = t0; t < t1; t++) {
         const float *cs = s->rope_cos + (size_t)t * half, *sn = s->rope_sin + (size_t)t * half;
         for (int h = 0; h < c->n_heads; h++) {
             float *qh = s->q + ((size_t)t * c->n_heads + h) * hd;
@@ -93,12 +94,60 @@ static void add_rows(float *x, const float *y, size_t count)
         x[i] += y[i];
 }
 
+/* The row-wise steps between projections, split over the session's threads
+ * by rows (they are cheap next to the projections, but not free at 512
+ * rows: SwiGLU alone is n·n_ff exponentials). */
+typedef struct rows_job {
+    tl_session *s;
+    const tl_layer *l;
+    int n;
+    enum { JOB_ATTN_NORM, JOB_FFN_NORM, JOB_QK_ROTATE, JOB_SWIGLU } what;
+} rows_job;
+
+static void qk_rotate_rows(tl_session *s, const tl_layer *l, int t0, int t1);
+
+static void rows_worker(void *ctx, int ti, int nt)
+{
+    const rows_job *j = ctx;
+    tl_session *s = j->s;
+    const tl_model_config *c = &s->model->cfg;
+    const int D = c->n_embd, F = c->n_ff;
+    size_t b, e;
+    tl_pool_share((size_t)j->n, ti, nt, &b, &e);
+    for (size_t t = b; t < e && j->what != JOB_QK_ROTATE; t++) {
+        switch (j->what) {
+        case JOB_ATTN_NORM:
+            tl_rmsnorm(s->xn + t * D, s->x + t * D, j->l->attn_norm, D, c->norm_eps);
+            break;
+        case JOB_FFN_NORM:
+            tl_rmsnorm(s->xn + t * D, s->x + t * D, j->l->ffn_norm, D, c->norm_eps);
+            break;
+        default:
+            tl_swiglu(s->gate + t * F, s->up + t * F, F);
+            break;
+        }
+    }
+    if (j->what == JOB_QK_ROTATE)
+        qk_rotate_rows(s, j->l, (int)b, (int)e);
+}
+
+static void run_rows(tl_session *s, const tl_layer *l, int n, int what)
+{
+    rows_job j = {.s = s, .l = l, .n = n, .what = what};
+    if (n < 8)
+        rows_worker(&j, 0, 1); /* a decode step: not worth a synchronisation */
+    else
+        tl_pool_run(s->pool, rows_worker, &j);
+}
+
 void tl_forward(tl_session *s)
 {
     const tl_model *m = s->model;
     const tl_model_config *c = &m->cfg;
-    const int n = (int)s->n_rows, D = c->n_embd, F = c->n_ff;
+    const int n = (int)s->n_rows, D = c->n_embd;
     const size_t ND = (size_t)n * (size_t)D;
+    static const tl_module qkv[3] = {TL_MOD_Q, TL_MOD_K, TL_MOD_V};
+    static const tl_module gate_up[2] = {TL_MOD_GATE, TL_MOD_UP};
 
     rope_tables(s, n);
     tl_embed_rows(s, s->tok, n, s->seq, s->x); /* x: [n, D] */
@@ -106,23 +155,20 @@ void tl_forward(tl_session *s)
     for (int L = 0; L < c->n_layers; L++) {
         const tl_layer *l = &m->layers[L];
         /* attention block */
-        for (int t = 0; t < n; t++)
-            tl_rmsnorm(s->xn + (size_t)t * D, s->x + (size_t)t * D, l->attn_norm, D, c->norm_eps);
-        tl_linear(s, L, TL_MOD_Q, s->xn, n, s->seq, s->q); /* q: [n, H*hd] */
-        tl_linear(s, L, TL_MOD_K, s->xn, n, s->seq, s->k); /* k: [n, KV*hd] */
-        tl_linear(s, L, TL_MOD_V, s->xn, n, s->seq, s->v); /* v: [n, KV*hd] */
-        qk_rotate(s, l, n);
+        run_rows(s, l, n, JOB_ATTN_NORM);                    /* xn: [n, D] */
+        /* q: [n, H*hd], k: [n, KV*hd], v: [n, KV*hd] */
+        tl_linear_group(s, L, qkv, 3, s->xn, n, s->seq, (float *const[]){s->q, s->k, s->v});
+        run_rows(s, l, n, JOB_QK_ROTATE);
         cache_store(s, L, n);
         tl_attention(s, L, n);                                /* att: [n, H*hd] */
         tl_linear(s, L, TL_MOD_O, s->att, n, s->seq, s->xn); /* xn: [n, D] */
         add_rows(s->x, s->xn, ND);
 
         /* feed-forward block (SwiGLU) */
-        for (int t = 0; t < n; t++)
-            tl_rmsnorm(s->xn + (size_t)t * D, s->x + (size_t)t * D, l->ffn_norm, D, c->norm_eps);
-        tl_linear(s, L, TL_MOD_GATE, s->xn, n, s->seq, s->gate); /* gate: [n, F] */
-        tl_linear(s, L, TL_MOD_UP, s->xn, n, s->seq, s->up);     /* up: [n, F] */
-        tl_swiglu(s->gate, s->up, n * F);
+        run_rows(s, l, n, JOB_FFN_NORM);
+        /* gate: [n, F], up: [n, F] */
+        tl_linear_group(s, L, gate_up, 2, s->xn, n, s->seq, (float *const[]){s->gate, s->up});
+        run_rows(s, l, n, JOB_SWIGLU); /* gate = silu(gate) * up */
         tl_linear(s, L, TL_MOD_DOWN, s->gate, n, s->seq, s->xn); /* xn: [n, D] */
         add_rows(s->x, s->xn, ND);
     }

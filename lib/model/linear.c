@@ -52,26 +52,34 @@ static void select_weight(const tl_model *m, int layer, tl_module mod, const tl_
     }
 }
 
+/* One to three projections of the same input, computed in one parallel
+ * step: their output rows are laid end to end and split over the threads
+ * as one range, so a decode step pays one synchronisation for q, k and v
+ * (and one for gate and up) instead of one per matrix. */
+#define MAX_GROUP 3
+
 typedef struct linear_job {
     tl_session *s;
-    const tl_weight *w;
-    const float *bias;
+    int count;
+    const tl_weight *w[MAX_GROUP];
+    const float *bias[MAX_GROUP];
+    float *y[MAX_GROUP];
+    int64_t total_rows;
     const float *x;
     int n;
-    float *y;
     bool gemm;
 } linear_job;
 
 /* y[:, r0:r1] for all rows of x via SGEMM. */
-static void gemm_slice(const linear_job *j, float *scratch, int64_t r0, int64_t r1)
+static void gemm_slice(const linear_job *j, const tl_weight *w, float *y, float *scratch,
+                       int64_t r0, int64_t r1)
 {
-    const tl_weight *w = j->w;
     const int64_t in = w->cols, out = w->rows;
     if (w->dtype == TL_DTYPE_F32) {
         if (r1 > r0)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, j->n, (int)(r1 - r0), (int)in,
                         1.0f, j->x, (int)in, (const float *)w->data + r0 * in, (int)in, 0.0f,
-                        j->y + r0, (int)out);
+                        y + r0, (int)out);
         return;
     }
     tl_widen_fn widen = j->s->kt->widen[w->dtype];
@@ -80,19 +88,19 @@ static void gemm_slice(const linear_job *j, float *scratch, int64_t r0, int64_t 
         int64_t t1 = t0 + GEMM_TILE_ROWS < r1 ? t0 + GEMM_TILE_ROWS : r1;
         widen((const char *)w->data + (size_t)(t0 * in) * esz, scratch, (t1 - t0) * in);
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, j->n, (int)(t1 - t0), (int)in, 1.0f,
-                    j->x, (int)in, scratch, (int)in, 0.0f, j->y + t0, (int)out);
+                    j->x, (int)in, scratch, (int)in, 0.0f, y + t0, (int)out);
     }
 }
 
-static void add_bias(const linear_job *j, int64_t r0, int64_t r1)
+static void add_bias(const linear_job *j, const float *bias, float *y, int64_t out, int64_t r0,
+                     int64_t r1)
 {
-    if (j->bias == NULL)
+    if (bias == NULL)
         return;
-    int64_t out = j->w->rows;
     for (int t = 0; t < j->n; t++) {
-        float *yt = j->y + t * out;
+        float *yt = y + t * out;
         for (int64_t r = r0; r < r1; r++)
-            yt[r] += j->bias[r];
+            yt[r] += bias[r];
     }
 }
 
@@ -100,28 +108,44 @@ static void linear_worker(void *ctx, int ti, int nt)
 {
     const linear_job *j = ctx;
     size_t begin, end;
-    tl_pool_share((size_t)j->w->rows, ti, nt, &begin, &end);
-    int64_t r0 = (int64_t)begin, r1 = (int64_t)end;
-    if (j->gemm)
-        gemm_slice(j, j->s->scratch + (size_t)ti * j->s->scratch_floats, r0, r1);
+    tl_pool_share((size_t)j->total_rows, ti, nt, &begin, &end);
+    int64_t base = 0;
+    for (int m = 0; m < j->count; m++) {
+        const tl_weight *w = j->w[m];
+        int64_t r0 = (int64_t)begin - base, r1 = (int64_t)end - base;
+        base += w->rows;
+        r0 = r0 < 0 ? 0 : r0;
+        r1 = r1 > w->rows ? w->rows : r1;
+        if (r1 <= r0)
+            continue;
+        if (j->gemm)
+            gemm_slice(j, w, j->y[m], j->s->scratch + (size_t)ti * j->s->scratch_floats, r0, r1);
+        else
+            j->s->kt->rows[w->dtype](w, r0, r1, j->x, j->n, j->y[m], w->rows);
+        add_bias(j, j->bias[m], j->y[m], w->rows, r0, r1);
+    }
+}
+
+void tl_linear_group(tl_session *s, int layer, const tl_module *modules, int count,
+                     const float *x, int n, const int32_t *row_seq, float *const *y)
+{
+    (void)row_seq; /* per-sequence adapters will use it */
+    linear_job j = {.s = s, .count = count, .x = x, .n = n, .gemm = n >= GEMM_MIN_ROWS};
+    for (int m = 0; m < count; m++) {
+        select_weight(s->model, layer, modules[m], &j.w[m], &j.bias[m]);
+        j.y[m] = y[m];
+        j.total_rows += j.w[m]->rows;
+    }
+    if (j.gemm && !tl_blas_single_threaded())
+        linear_worker(&j, 0, 1); /* OpenBLAS' own threads split each call */
     else
-        j->s->kt->rows[j->w->dtype](j->w, r0, r1, j->x, j->n, j->y, j->w->rows);
-    add_bias(j, r0, r1);
+        tl_pool_run(s->pool, linear_worker, &j);
 }
 
 void tl_linear(tl_session *s, int layer, tl_module module, const float *x, int n,
                const int32_t *row_seq, float *y)
 {
-    (void)row_seq; /* per-sequence adapters will use it */
-    const tl_weight *w;
-    const float *bias;
-    select_weight(s->model, layer, module, &w, &bias);
-    linear_job j = {.s = s, .w = w, .bias = bias, .x = x, .n = n, .y = y,
-                    .gemm = n >= GEMM_MIN_ROWS};
-    if (j.gemm && !tl_blas_single_threaded())
-        linear_worker(&j, 0, 1); /* OpenBLAS' own threads split each call */
-    else
-        tl_pool_run(s->pool, linear_worker, &j);
+    tl_linear_group(s, layer, &module, 1, x, n, row_seq, &y);
 }
 
 void tl_embed_rows(tl_session *s, const int32_t *tokens, int n, const int32_t *row_seq, float *x)

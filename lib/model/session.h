@@ -80,6 +80,11 @@ typedef struct tabllm_session tl_session;
 void tl_linear(tl_session *s, int layer, tl_module module, const float *x, int n,
                const int32_t *row_seq, float *y);
 
+/* Several projections of the same input x in one parallel step (q, k, v;
+ * gate, up): y[i] = x · W(modules[i])ᵀ + b. Same contract as tl_linear. */
+void tl_linear_group(tl_session *s, int layer, const tl_module *modules, int count,
+                     const float *x, int n, const int32_t *row_seq, float *const *y);
+
 /* x[n, n_embd] = embedding rows of tokens (the embed hook). */
 void tl_embed_rows(tl_session *s, const int32_t *tokens, int n, const int32_t *row_seq, float *x);
 
