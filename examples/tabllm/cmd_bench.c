@@ -83,6 +83,8 @@ static int run(int argc, char **argv)
     int32_t vocab = tabllm_model_n_vocab(model);
     size_t rows = (size_t)prefill > (size_t)(seqs * per_seq) ? (size_t)prefill
                                                             : (size_t)(seqs * per_seq);
+    if (rows < 16)
+        rows = 16; /* the warm-up batch */
     tabllm_token *ids = malloc(rows * sizeof *ids);
     int32_t *seq_ids = calloc(rows, sizeof *seq_ids);
     int8_t *want = calloc(rows, 1);

@@ -171,9 +171,13 @@ static tabllm_status read_rope(const char *file, const json_t *rope, double thet
         /* rope_parameters keyed by layer type (Gemma 3 style) has no type. */
         const char *key;
         json_t *value;
-        json_object_foreach((json_t *)rope, key, value) if (json_is_object(value)) return tl_error(
-            TABLLM_ERR_UNSUPPORTED, "%s: per-layer-type rope parameters (\"%s\") are not supported",
-            file, key);
+        json_object_foreach((json_t *)rope, key, value)
+        {
+            if (json_is_object(value))
+                return tl_error(TABLLM_ERR_UNSUPPORTED,
+                                "%s: per-layer-type rope parameters (\"%s\") are not supported",
+                                file, key);
+        }
         return tl_error(TABLLM_ERR_FORMAT, "%s: rope parameters lack \"rope_type\"", file);
     }
     if (strcmp(type, "default") == 0)

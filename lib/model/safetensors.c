@@ -189,11 +189,15 @@ tabllm_status tl_st_parse(const char *name, const unsigned char *data, size_t si
             json_decref(root);
             return tl_error(TABLLM_ERR_FORMAT, "%s: \"__metadata__\" must be an object", name);
         }
-        json_object_foreach((json_t *)meta, k, v) if (!json_is_string(v))
+        json_object_foreach((json_t *)meta, k, v)
         {
-            json_decref(root);
-            return tl_error(TABLLM_ERR_FORMAT, "%s: \"__metadata__\".\"%s\" must be a string",
-                            name, k);
+            if (!json_is_string(v)) {
+                /* the message first: k lives in the JSON freed next */
+                tl_error(TABLLM_ERR_FORMAT, "%s: \"__metadata__\".\"%s\" must be a string",
+                         name, k);
+                json_decref(root);
+                return TABLLM_ERR_FORMAT;
+            }
         }
     }
     out->name = tl_strdup(name);
