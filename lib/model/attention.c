@@ -62,7 +62,7 @@ static void attend_item(const attn_job *j, int b, int h, float *scores)
         float *row = scores + (size_t)i * nk;
         for (int t = 0; t < lo; t++)
             row[t] = 0;
-        tl_softmax(row + lo, hi - lo + 1);
+        s->kt->softmax(row + lo, hi - lo + 1);
         for (int t = hi + 1; t < nk; t++)
             row[t] = 0;
     }

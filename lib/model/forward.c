@@ -123,7 +123,7 @@ static void rows_worker(void *ctx, int ti, int nt)
             tl_rmsnorm(s->xn + t * D, s->x + t * D, j->l->ffn_norm, D, c->norm_eps);
             break;
         default:
-            tl_swiglu(s->gate + t * F, s->up + t * F, F);
+            s->kt->swiglu(s->gate + t * F, s->up + t * F, F);
             break;
         }
     }

@@ -68,6 +68,8 @@ static const tl_kernel_table scalar_table = {
     .widen = {widen_f32, widen_f16, widen_bf16},
     .dot = dot_ref,
     .axpy = axpy_ref,
+    .softmax = tl_softmax,
+    .swiglu = tl_swiglu,
 };
 
 const tl_kernel_table *tl_kernels_scalar(void)

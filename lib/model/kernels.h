@@ -24,6 +24,8 @@ typedef struct tl_kernel_table {
     tl_widen_fn widen[3];
     float (*dot)(const float *a, const float *b, int n);
     void (*axpy)(float a, const float *x, float *y, int n); /* y += a*x */
+    void (*softmax)(float *x, int n);                       /* tl_softmax */
+    void (*swiglu)(float *gate, const float *up, int n);    /* tl_swiglu */
 } tl_kernel_table;
 
 /* The best table for this CPU (selected once). TABLLM_KERNELS=scalar in the

@@ -80,6 +80,36 @@ static void test_rows_match_scalar(void **state)
     }
 }
 
+/* SIMD softmax and SwiGLU (their own exp) against the libm-based ones. */
+static void test_exp_kernels(void **state)
+{
+    (void)state;
+    const tl_kernel_table *simd = tl_kernels_avx2(), *ref = tl_kernels_scalar();
+    if (simd == NULL)
+        skip();
+    uint32_t seed = 9;
+    for (int n = 1; n < 300; n += 37) {
+        float *a = malloc((size_t)n * 4), *b = malloc((size_t)n * 4), *u = malloc((size_t)n * 4);
+        for (int i = 0; i < n; i++) {
+            a[i] = b[i] = 60 * frand(&seed);
+            u[i] = frand(&seed);
+        }
+        simd->softmax(a, n);
+        ref->softmax(b, n);
+        for (int i = 0; i < n; i++)
+            assert_float_equal(a[i], b[i], 2e-7 + 4e-7 * b[i]);
+        for (int i = 0; i < n; i++)
+            a[i] = b[i] = 40 * frand(&seed);
+        simd->swiglu(a, u, n);
+        ref->swiglu(b, u, n);
+        for (int i = 0; i < n; i++)
+            assert_float_equal(a[i], b[i], 1e-6 + 4e-7 * fabsf(b[i]));
+        free(a);
+        free(b);
+        free(u);
+    }
+}
+
 static void test_half_conversions(void **state)
 {
     (void)state;
@@ -133,6 +163,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rows_match_scalar),
+        cmocka_unit_test(test_exp_kernels),
         cmocka_unit_test(test_half_conversions),
         cmocka_unit_test(test_small_kernels),
     };
