@@ -164,8 +164,9 @@ static tabllm_status read_bytes(const char *name, const char *data, size_t size,
         return tl_read_csv(&in, p, delim, out);
     }
     case TABLLM_TABLE_FORMAT_HTML:
+        return tl_read_html(&in, p, out);
     case TABLLM_TABLE_FORMAT_JSON:
-        return tl_error(TABLLM_ERR_UNSUPPORTED, "%s: HTML and JSON tables are not read yet", name);
+        return tl_read_json(&in, p, out);
     default:
         return tl_error(TABLLM_ERR_INTERNAL, "%s: no reader for format %d", name, (int)format);
     }
