@@ -362,7 +362,7 @@ tabllm_status tl_html_table_rows(xmlNode *table, const xmlNode *root, bool neste
                 break;
         }
     }
-    node_list rest = {body.items + first_body, body.n - first_body, 0};
+    node_list rest = {body.n ? body.items + first_body : NULL, body.n - first_body, 0};
     if (st == TABLLM_OK)
         st = expand(r, &s.head, root, nested, &r->n_head);
     if (st == TABLLM_OK)
