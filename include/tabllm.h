@@ -534,7 +534,8 @@ TABLLM_API tabllm_status tabllm_encode_params_init(tabllm_encode_params *params,
  * @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT (an unknown encoding,
  *         missing template or target, a row out of range, a failing token
  *         counter), #TABLLM_ERR_NOT_FOUND (a column or template placeholder
- *         that does not exist), #TABLLM_ERR_UNSUPPORTED (#TABLLM_CELLS_PANDAS
+ *         that does not exist), #TABLLM_ERR_INVALID_UTF8 (a text parameter:
+ *         template, title, question, label, ...), #TABLLM_ERR_UNSUPPORTED (#TABLLM_CELLS_PANDAS
  *         with an encoding that prints cells verbatim), #TABLLM_ERR_TABLE_SHAPE (e.g. column-major
  *         Table Meets LLM formats of a non-square table, where the authors'
  *         code raises), #TABLLM_ERR_LIMIT_EXCEEDED (nothing fits the
