@@ -122,7 +122,7 @@ static tabllm_status cabinet(const tl_view *view, const tabllm_encode_params *pa
     if (st != TABLLM_OK)
         return st;
     tl_frame f;
-    if ((st = tl_frame_build(view, pandas, &f)) != TABLLM_OK)
+    if ((st = tl_frame_build(view, pandas, -1, &f)) != TABLLM_OK)
         return st;
     st = tapex ? cabinet_tapex(&f, params->question, out) : cabinet_plain(&f, out);
     tl_frame_free(&f);

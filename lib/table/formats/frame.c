@@ -32,13 +32,16 @@ void tl_frame_free(tl_frame *f)
     memset(f, 0, sizeof *f);
 }
 
-tabllm_status tl_frame_build(const tl_view *view, bool pandas, tl_frame *f)
+tabllm_status tl_frame_build(const tl_view *view, bool pandas, int64_t row, tl_frame *f)
 {
     memset(f, 0, sizeof *f);
     const tabllm_table *t = view->table;
+    if (row >= 0 && (uint64_t)row >= t->n_rows)
+        return tl_error(TABLLM_ERR_INVALID_ARGUMENT, "row %lld is out of range: the table has %zu rows",
+                        (long long)row, t->n_rows);
     f->table = t;
     f->pandas = pandas;
-    f->n_rows = view->n_rows;
+    f->n_rows = row >= 0 ? 1 : view->n_rows;
     f->n_cols = view->n_cols;
     size_t n_cells;
     if (!tl_size_mul(f->n_rows, f->n_cols, &n_cells) ||
@@ -79,7 +82,7 @@ tabllm_status tl_frame_build(const tl_view *view, bool pandas, tl_frame *f)
         }
     }
     for (size_t r = 0; r < f->n_rows; r++) {
-        size_t tr = view->rows[r];
+        size_t tr = row >= 0 ? (size_t)row : view->rows[r];
         if (tr >= t->n_rows) {
             tl_frame_free(f);
             return tl_error(TABLLM_ERR_INTERNAL, "view row %zu out of range", tr);
@@ -102,6 +105,14 @@ tabllm_status tl_frame_find_column(const tl_frame *f, const char *name, const ch
             *table_col = c;
             return TABLLM_OK;
         }
+    /* the name as the file wrote it, before pandas renamed it */
+    for (size_t c = 0; c < f->table->n_cols; c++) {
+        const tl_cell *h = tl_table_column_name(f->table, c);
+        if (h->len == len && memcmp(h->text, name, len) == 0) {
+            *table_col = c;
+            return TABLLM_OK;
+        }
+    }
     return tl_error(TABLLM_ERR_NOT_FOUND, "%s column \"%s\" is not in the table", what, name);
 }
 

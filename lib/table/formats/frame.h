@@ -31,9 +31,11 @@ typedef struct tl_frame {
 tabllm_status tl_cells_pandas(const tabllm_encode_params *params, bool default_pandas,
                               bool *pandas);
 
-/* Builds the frame of `view`. Column dtypes are inferred from every row of
- * the table, as read_csv reads the whole file. */
-tabllm_status tl_frame_build(const tl_view *view, bool pandas, tl_frame *out);
+/* Builds the frame of `view`, or, when `row` >= 0, of that one table row
+ * (what a per-row encoding prints when tabllm_encode_params.row is set: the
+ * view's rows are then context, not output). Column dtypes are inferred
+ * from every row of the table, as read_csv reads the whole file. */
+tabllm_status tl_frame_build(const tl_view *view, bool pandas, int64_t row, tl_frame *out);
 void tl_frame_free(tl_frame *f);
 
 static inline const tl_pyval *tl_frame_cell(const tl_frame *f, size_t row, size_t col)
@@ -41,8 +43,9 @@ static inline const tl_pyval *tl_frame_cell(const tl_frame *f, size_t row, size_
     return &f->cells[row * f->n_cols + col];
 }
 
-/* The table column named `name` (after the header rules), searching every
- * column of the table. NOT_FOUND (with a message naming `what`) if none. */
+/* The table column named `name` (after the header rules, else as written),
+ * searching every column of the table. NOT_FOUND (with a message naming
+ * `what`) if none. */
 tabllm_status tl_frame_find_column(const tl_frame *f, const char *name, const char *what,
                                    size_t *table_col);
 

@@ -361,7 +361,7 @@ static tabllm_status tabula_setup(tabula_ctx *c, const tl_view *view,
     tabllm_status st = tl_cells_pandas(params, true, &pandas);
     if (st != TABLLM_OK)
         return st;
-    if ((st = tl_frame_build(view, pandas, &c->frame)) != TABLLM_OK)
+    if ((st = tl_frame_build(view, pandas, params->row, &c->frame)) != TABLLM_OK)
         return st;
     if ((st = tl_frame_find_column(&c->frame, params->target, "target", &c->target_col)) !=
         TABLLM_OK)

@@ -366,7 +366,7 @@ static tabllm_status unipredict(const tl_view *view, const tabllm_encode_params 
     if (st != TABLLM_OK)
         return st;
     tl_frame f;
-    if ((st = tl_frame_build(view, pandas, &f)) != TABLLM_OK)
+    if ((st = tl_frame_build(view, pandas, params->row, &f)) != TABLLM_OK)
         return st;
     size_t target_col;
     size_t *cols = NULL;

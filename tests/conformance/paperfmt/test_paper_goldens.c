@@ -42,7 +42,6 @@ static const named_encoder encoders[] = {
     {"unipredict-labels", tl_encode_unipredict_labels},
     {"cabinet", tl_encode_cabinet},
     {"cabinet-tapex", tl_encode_cabinet_tapex},
-#ifndef PAPERFMT_NO_TP
     {"tp-markdown", tl_encode_tp_markdown},
     {"tp-markdown-grid", tl_encode_tp_markdown_grid},
     {"tp-xml", tl_encode_tp_xml},
@@ -54,7 +53,6 @@ static const named_encoder encoders[] = {
     {"xml", tl_encode_xml},
     {"latex", tl_encode_latex},
     {"nl-sep", tl_encode_nl_sep},
-#endif
 };
 
 static tl_encoder_fn find_encoder(const char *name)
@@ -153,14 +151,11 @@ static int run_lib_case(const paper_case *c)
     tl_view view = {t, rows, 0, cols, t->n_cols};
     for (size_t i = 0; i < t->n_cols; i++)
         cols[i] = i;
-    if (a.params.row >= 0) {
-        rows[0] = (size_t)a.params.row;
-        view.n_rows = (size_t)a.params.row < t->n_rows ? 1 : 0;
-    } else {
-        for (size_t i = 0; i < t->n_rows; i++)
-            rows[i] = i;
-        view.n_rows = t->n_rows;
-    }
+    /* as tabllm_table_encode passes it: every row in the view, the one to
+     * print (if any) in params.row */
+    for (size_t i = 0; i < t->n_rows; i++)
+        rows[i] = i;
+    view.n_rows = t->n_rows;
     tl_buf out = TL_BUF_INIT;
     tabllm_status st = fn(&view, &a.params, &out);
     if (c->golden == NULL) {
