@@ -16,6 +16,7 @@ typedef struct paper_case {
     char *name;   /* for messages */
     char *input;  /* the CSV */
     char *golden; /* expected output file; NULL when an error is expected */
+    char *error;  /* then: a fragment of the expected message */
     int argc;
     char *argv[PAPER_MAX_ARGS]; /* after "encode", without the file */
 } paper_case;
@@ -34,7 +35,7 @@ static char *paper_join(const char *a, const char *b)
 }
 
 static paper_case *paper_add(paper_cases *cs, const char *name, const char *input,
-                             const char *golden)
+                             const char *golden, const char *error)
 {
     if (cs->n == cs->cap) {
         cs->cap = cs->cap ? cs->cap * 2 : 64;
@@ -45,6 +46,7 @@ static paper_case *paper_add(paper_cases *cs, const char *name, const char *inpu
     c->name = strdup(name);
     c->input = strdup(input);
     c->golden = golden ? strdup(golden) : NULL;
+    c->error = error ? strdup(error) : NULL;
     return c;
 }
 
@@ -61,6 +63,7 @@ static void paper_cases_free(paper_cases *cs)
         free(c->name);
         free(c->input);
         free(c->golden);
+        free(c->error);
         for (int a = 0; a < c->argc; a++)
             free(c->argv[a]);
     }
@@ -141,7 +144,7 @@ static int paper_cases_from_manifest(const char *dir, paper_cases *cs)
                 json_t *file = json_is_array(fv) ? json_array_get(fv, r) : fv;
                 snprintf(golden_rel, sizeof golden_rel, "golden/%s", json_string_value(file));
                 char *golden = paper_join(dir, golden_rel);
-                paper_case *c = paper_add(cs, json_string_value(file), input, golden);
+                paper_case *c = paper_add(cs, json_string_value(file), input, golden, NULL);
                 free(golden);
                 paper_arg(c, "--format");
                 paper_arg(c, fmt);
@@ -163,14 +166,15 @@ static int paper_cases_from_manifest(const char *dir, paper_cases *cs)
         json_object_foreach(json_object_get(tp, "files"), key, fv) {
             snprintf(golden_rel, sizeof golden_rel, "golden/%s", json_string_value(fv));
             char *golden = paper_join(dir, golden_rel);
-            paper_case *c = paper_add(cs, json_string_value(fv), input, golden);
+            paper_case *c = paper_add(cs, json_string_value(fv), input, golden, NULL);
             free(golden);
             paper_tp_args(c, key, tp);
         }
         json_object_foreach(json_object_get(tp, "errors"), key, fv) {
             snprintf(name, sizeof name, "%s tp_%s (raises %s)", paper_str(t, "table"), key,
                      json_string_value(fv));
-            paper_case *c = paper_add(cs, name, input, NULL);
+            /* TableProvider's code raises: a table-shape error naming it */
+            paper_case *c = paper_add(cs, name, input, NULL, "square");
             paper_tp_args(c, key, tp);
         }
 
@@ -179,7 +183,7 @@ static int paper_cases_from_manifest(const char *dir, paper_cases *cs)
         json_object_foreach(json_object_get(up, "files"), key, fv) {
             snprintf(golden_rel, sizeof golden_rel, "golden/%s", json_string_value(fv));
             char *golden = paper_join(dir, golden_rel);
-            paper_case *c = paper_add(cs, json_string_value(fv), input, golden);
+            paper_case *c = paper_add(cs, json_string_value(fv), input, golden, NULL);
             free(golden);
             if (strcmp(key, "labels") == 0 || strcmp(key, "rows") == 0) {
                 paper_arg(c, "--format");
@@ -212,7 +216,7 @@ static int paper_cases_from_manifest(const char *dir, paper_cases *cs)
         json_object_foreach(json_object_get(cab, "files"), key, fv) {
             snprintf(golden_rel, sizeof golden_rel, "golden/%s", json_string_value(fv));
             char *golden = paper_join(dir, golden_rel);
-            paper_case *c = paper_add(cs, json_string_value(fv), input, golden);
+            paper_case *c = paper_add(cs, json_string_value(fv), input, golden, NULL);
             free(golden);
             paper_arg(c, "--format");
             paper_arg(c, "cabinet");
@@ -228,8 +232,9 @@ static int paper_cases_from_manifest(const char *dir, paper_cases *cs)
     return 0;
 }
 
-/* cases.json from generate.sh: [{"name", "input", "golden" | null, "args"}],
- * paths relative to `dir`. */
+/* cases.json from generate.sh: [{"name", "input", "golden" | null, "error",
+ * "args"}], paths relative to `dir`; "error" is a fragment of the message
+ * expected when "golden" is null. */
 static int paper_cases_from_list(const char *dir, paper_cases *cs)
 {
     char *path = paper_join(dir, "cases.json");
@@ -244,7 +249,8 @@ static int paper_cases_from_list(const char *dir, paper_cases *cs)
         char *input = paper_join(dir, paper_str(item, "input"));
         json_t *g = json_object_get(item, "golden");
         char *golden = json_is_string(g) ? paper_join(dir, json_string_value(g)) : NULL;
-        paper_case *c = paper_add(cs, paper_str(item, "name"), input, golden);
+        const char *error = golden ? NULL : paper_str(item, "error");
+        paper_case *c = paper_add(cs, paper_str(item, "name"), input, golden, error);
         free(input);
         free(golden);
         size_t a;
