@@ -372,6 +372,45 @@ def random_numbers_csv(path):
         f.write("\n".join(lines) + "\n")
 
 
+def number_references(out):
+    """floats.tsv: hex, repr() and format(x, "g") of random doubles (every
+    binade, subnormals, powers of two and their neighbours). xstrtod.tsv: a
+    number spelling and the float64 pandas.read_csv makes of it (hex)."""
+    rng = random.Random(7)
+    xs = [0.1 + 0.2, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, 1e16, 1e-5, 1e22]
+    for e in range(-1074, 1024, 3):
+        p = 2.0 ** e
+        xs += [p, np.nextafter(p, 0.0), np.nextafter(p, np.inf)]
+    for _ in range(6000):
+        bits = rng.getrandbits(64)
+        x = float(np.frombuffer(bits.to_bytes(8, "little"), dtype="<f8")[0])
+        if x == x and abs(x) != float("inf"):
+            xs.append(x)
+    for _ in range(3000):
+        xs.append(round(rng.uniform(-1e4, 1e4), rng.randint(0, 6)))
+    with open(os.path.join(out, "floats.tsv"), "w") as f:
+        for x in xs:
+            f.write("%s\t%r\t%s\n" % (float(x).hex(), float(x), format(float(x), "g")))
+    words = []
+    for _ in range(4000):
+        mant = "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 25)))
+        pos = rng.randint(0, len(mant))
+        word = mant[:pos] + "." + mant[pos:] if rng.random() < 0.8 else mant
+        if rng.random() < 0.5:
+            word += rng.choice("eE") + rng.choice(["", "-", "+"]) + str(rng.randint(0, 330))
+        words.append(rng.choice(["", "-", "+"]) + word)
+    # one row, one column per spelling: read_csv infers each column alone
+    header = ",".join("c%d" % i for i in range(len(words)))
+    df = pd.read_csv(io.StringIO(header + "\n" + ",".join(words) + "\n"))
+    with open(os.path.join(out, "xstrtod.tsv"), "w") as f:
+        for i, w in enumerate(words):
+            col = df["c%d" % i]
+            if col.dtype == np.float64:
+                f.write("%s\t%s\n" % (w, float(col[0]).hex()))
+            else:
+                f.write("%s\t%s\n" % (w, col.dtype))
+
+
 def main():
     src, out = sys.argv[1], sys.argv[2]
     os.makedirs(os.path.join(out, "golden"), exist_ok=True)
@@ -439,6 +478,7 @@ def main():
                         add(name, args,
                             lambda f=fmt, m=marks, g=grammar, cm=colmajor, c=cells:
                             tp(path, f, m, g, cm, "T: " + name, "", "Cap", c))
+    number_references(out)
     with open(os.path.join(out, "cases.json"), "w") as f:
         json.dump(cases, f, indent=1)
     print("%d cases, %d goldens" % (len(cases), sum(1 for c in cases if c["golden"])))
