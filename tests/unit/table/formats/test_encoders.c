@@ -329,6 +329,53 @@ static void test_standard_forms(void **state)
     tl_table_destroy(t);
 }
 
+/* Every allocation of every encoder failing in turn: an out-of-memory
+ * status (or success when the failure hit nothing), never a crash or leak. */
+static void test_out_of_memory(void **state)
+{
+    (void)state;
+    const char *names[] = {"id", "text", "x"};
+    const char *cells[] = {"1", "a, b", "2.5", "2", NULL, "NA", "3", "\xce\xa3 \"q\"", "1e3"};
+    tabllm_table *t = make_table(names, 3, cells, 3);
+    tl_encoder_fn all[] = {
+        tl_encode_tabula,          tl_encode_tabula_v1,       tl_encode_tabula_structured,
+        tl_encode_tabula_json,     tl_encode_tabula_pdseries, tl_encode_tabula_html,
+        tl_encode_tabula_html_nows, tl_encode_unipredict,     tl_encode_unipredict_rows,
+        tl_encode_unipredict_labels, tl_encode_cabinet,       tl_encode_cabinet_tapex,
+        tl_encode_tp_markdown,     tl_encode_tp_markdown_grid, tl_encode_tp_xml,
+        tl_encode_tp_html,         tl_encode_tp_json,         tl_encode_tp_latex,
+        tl_encode_tp_nl_sep,       tl_encode_markdown_grid,   tl_encode_xml,
+        tl_encode_latex,           tl_encode_nl_sep,
+    };
+    tabllm_encode_params p = default_params();
+    p.target = "id";
+    p.annotation = "a";
+    p.question = "q";
+    p.flags = TABLLM_ENCODE_PARTITION_MARKS;
+    for (size_t e = 0; e < sizeof all / sizeof *all; e++) {
+        char *want;
+        assert_int_equal(run_encoder(all[e], t, &p, &want), TABLLM_OK);
+        for (unsigned long n = 1; n < 10000; n++) {
+            char *out;
+            tl_alloc_fail_after(n);
+            tabllm_status st = run_encoder(all[e], t, &p, &out);
+            tl_alloc_fail_after(0);
+            if (st == TABLLM_OK) {
+                /* a failure nobody noticed would show as other text */
+                assert_string_equal(out, want);
+                tl_free(out);
+                break;
+            }
+            tl_free(out);
+            if (st != TABLLM_ERR_OUT_OF_MEMORY)
+                fail_msg("encoder %zu, allocation %lu: status %d (%s)", e, n, (int)st,
+                         tabllm_last_error());
+        }
+        tl_free(want);
+    }
+    tl_table_destroy(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -337,7 +384,7 @@ int main(void)
         cmocka_unit_test(test_unipredict),         cmocka_unit_test(test_unipredict_numeric),
         cmocka_unit_test(test_cabinet),            cmocka_unit_test(test_tp_markdown),
         cmocka_unit_test(test_tp_other_formats),   cmocka_unit_test(test_tp_errors),
-        cmocka_unit_test(test_standard_forms),
+        cmocka_unit_test(test_standard_forms),     cmocka_unit_test(test_out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
