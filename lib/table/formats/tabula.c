@@ -45,12 +45,11 @@ typedef struct tabula_ctx {
 
 /* The value rtfm holds: cast_columns_to_json_serializable turns every value
  * of an object column that is not a str (nan, True) into its str(). */
-static tl_pyval rtfm_value(const tl_pyval *v, const tl_pd_column *col, tl_arena *arena)
+static tl_pyval rtfm_value(const tl_pyval *v, const tl_pd_column *col)
 {
     if (col->dtype != TL_PD_OBJECT || v->kind == TL_PY_STR)
         return *v;
     const char *s = v->kind == TL_PY_NAN ? "nan" : v->v.b ? "True" : "False";
-    (void)arena;
     return tl_pyval_text(s, strlen(s));
 }
 
@@ -113,7 +112,7 @@ static void put_choices(tl_buf *b, const tabula_ctx *c, const char *sep, bool ou
 static tl_pyval feature_value(const tabula_ctx *c, size_t row, size_t f)
 {
     size_t col = c->features[f];
-    return rtfm_value(tl_frame_cell(&c->frame, row, col), &c->frame.cols[col], NULL);
+    return rtfm_value(tl_frame_cell(&c->frame, row, col), &c->frame.cols[col]);
 }
 
 static void put_basic(tl_buf *b, const tabula_ctx *c, size_t row)
@@ -323,7 +322,7 @@ static tabllm_status derive_labels(tabula_ctx *c)
     tl_buf tmp = TL_BUF_INIT;
     for (size_t r = 0; r < t->n_rows; r++) {
         tl_pyval v = tl_pd_cell_value(tl_table_cell(t, r, c->target_col), &info);
-        v = rtfm_value(&v, &info, NULL);
+        v = rtfm_value(&v, &info);
         tl_buf_truncate(&tmp, 0);
         tl_pyval_str(&tmp, &v);
         if (tl_buf_status(&tmp) != TABLLM_OK)
