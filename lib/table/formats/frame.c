@@ -196,3 +196,68 @@ bool tl_frame_single_row(const tabllm_encode_params *params)
 {
     return params->row >= 0;
 }
+
+static uint64_t hash_bytes(const char *s, size_t len)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
+}
+
+static size_t strset_find(const tl_strset *set, const char *s, size_t len)
+{
+    size_t mask = set->cap - 1;
+    for (size_t i = hash_bytes(s, len) & mask;; i = (i + 1) & mask)
+        if (set->keys[i] == NULL ||
+            (set->lens[i] == len && memcmp(set->keys[i], s, len) == 0))
+            return i;
+}
+
+tabllm_status tl_strset_add(tl_strset *set, const char *s, size_t len, bool *added)
+{
+    *added = false;
+    if ((set->n + 1) * 2 > set->cap) {
+        size_t cap = set->cap ? set->cap * 2 : 64;
+        const char **keys;
+        size_t *lens;
+        if (cap > SIZE_MAX / 2 / sizeof *keys ||
+            tl_calloc_array((void **)&keys, cap, sizeof *keys, "value set") != TABLLM_OK)
+            return tl_error_oom("value set");
+        if (tl_calloc_array((void **)&lens, cap, sizeof *lens, "value set") != TABLLM_OK) {
+            tl_free(keys);
+            return TABLLM_ERR_OUT_OF_MEMORY;
+        }
+        tl_strset grown = {keys, lens, cap, 0, set->arena};
+        for (size_t i = 0; i < set->cap; i++)
+            if (set->keys[i] != NULL) {
+                size_t slot = strset_find(&grown, set->keys[i], set->lens[i]);
+                keys[slot] = set->keys[i];
+                lens[slot] = set->lens[i];
+            }
+        tl_free(set->keys);
+        tl_free(set->lens);
+        set->keys = keys;
+        set->lens = lens;
+        set->cap = cap;
+    }
+    size_t slot = strset_find(set, s, len);
+    if (set->keys[slot] != NULL)
+        return TABLLM_OK;
+    char *copy = tl_arena_strndup(&set->arena, s, len);
+    if (copy == NULL)
+        return TABLLM_ERR_OUT_OF_MEMORY;
+    set->keys[slot] = copy;
+    set->lens[slot] = len;
+    set->n++;
+    *added = true;
+    return TABLLM_OK;
+}
+
+void tl_strset_free(tl_strset *set)
+{
+    tl_free(set->keys);
+    tl_free(set->lens);
+    tl_arena_free(&set->arena);
+    memset(set, 0, sizeof *set);
+}

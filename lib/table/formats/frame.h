@@ -57,6 +57,19 @@ void tl_pyval_json(tl_buf *b, const tl_pyval *v);
 /* A string value. */
 tl_pyval tl_pyval_text(const char *s, size_t len);
 
+/* A set of byte strings (copied into its own arena), for finding the
+ * distinct values of a column in linear time. */
+typedef struct tl_strset {
+    const char **keys;
+    size_t *lens;
+    size_t cap, n; /* cap: a power of two, or 0 */
+    tl_arena arena;
+} tl_strset;
+
+/* Adds s; *added tells whether it was new. OUT_OF_MEMORY on failure. */
+tabllm_status tl_strset_add(tl_strset *set, const char *s, size_t len, bool *added);
+void tl_strset_free(tl_strset *set);
+
 /* Checks that a per-row encoding has rows to print when asked for one. */
 bool tl_frame_single_row(const tabllm_encode_params *params);
 

@@ -320,28 +320,28 @@ static tabllm_status derive_labels(tabula_ctx *c)
     if (c->labels == NULL || c->label_lens == NULL)
         return TABLLM_ERR_OUT_OF_MEMORY;
     tl_buf tmp = TL_BUF_INIT;
-    for (size_t r = 0; r < t->n_rows; r++) {
+    tl_strset seen = {0};
+    tabllm_status st = TABLLM_OK;
+    for (size_t r = 0; r < t->n_rows && st == TABLLM_OK; r++) {
         tl_pyval v = tl_pd_cell_value(tl_table_cell(t, r, c->target_col), &info);
         v = rtfm_value(&v, &info);
         tl_buf_truncate(&tmp, 0);
         tl_pyval_str(&tmp, &v);
-        if (tl_buf_status(&tmp) != TABLLM_OK)
+        if ((st = tl_buf_status(&tmp)) != TABLLM_OK)
             break;
         const char *s = tmp.data ? tmp.data : "";
-        bool seen = false;
-        for (size_t i = 0; i < c->n_labels && !seen; i++)
-            seen = c->label_lens[i] == tmp.len && memcmp(c->labels[i], s, tmp.len) == 0;
-        if (seen)
+        bool added;
+        if ((st = tl_strset_add(&seen, s, tmp.len, &added)) != TABLLM_OK || !added)
             continue;
         char *copy = tl_arena_strndup(&c->arena, s, tmp.len);
         if (copy == NULL) {
-            tl_buf_free(&tmp);
-            return TABLLM_ERR_OUT_OF_MEMORY;
+            st = TABLLM_ERR_OUT_OF_MEMORY;
+            break;
         }
         c->labels[c->n_labels] = copy;
         c->label_lens[c->n_labels++] = tmp.len;
     }
-    tabllm_status st = tl_buf_status(&tmp);
+    tl_strset_free(&seen);
     tl_buf_free(&tmp);
     return st;
 }

@@ -216,21 +216,6 @@ typedef struct label_list {
     size_t n;
 } label_list;
 
-static bool same_value(const tl_pyval *a, const tl_pyval *b)
-{
-    if (a->kind != b->kind)
-        return false;
-    switch (a->kind) {
-    case TL_PY_INT: return a->v.i == b->v.i;
-    case TL_PY_UINT: return a->v.u == b->v.u;
-    case TL_PY_FLOAT: return a->v.f == b->v.f;
-    case TL_PY_BOOL: return a->v.b == b->v.b;
-    case TL_PY_STR: return a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
-    case TL_PY_NAN: return true;
-    }
-    return false;
-}
-
 static int64_t value_hash(const tl_pyval *v)
 {
     switch (v->kind) {
@@ -263,7 +248,9 @@ static tabllm_status derive_labels(const tl_frame *f, size_t target_col, label_l
     if (st != TABLLM_OK)
         return st;
     size_t n = 0, n_nan = 0;
-    for (size_t r = 0; r < t->n_rows; r++) {
+    tl_strset seen = {0};
+    tl_buf key = TL_BUF_INIT;
+    for (size_t r = 0; r < t->n_rows && st == TABLLM_OK; r++) {
         tl_pyval v = tl_pd_cell_value(tl_table_cell(t, r, target_col), &info);
         if (v.kind == TL_PY_NAN) {
             /* tolist() of a float column makes a new nan object per cell, and
@@ -273,11 +260,24 @@ static tabllm_status derive_labels(const tl_frame *f, size_t target_col, label_l
                 n_nan++;
             continue;
         }
-        bool seen = false;
-        for (size_t i = 0; i < n && !seen; i++)
-            seen = same_value(&uniq[i], &v);
-        if (!seen)
+        /* equal values print alike, except 0.0 == -0.0 */
+        tl_buf_truncate(&key, 0);
+        tl_buf_putc(&key, (char)('0' + v.kind));
+        if (v.kind == TL_PY_FLOAT && v.v.f == 0)
+            tl_buf_puts(&key, "0");
+        else
+            tl_pyval_str(&key, &v);
+        bool added = false;
+        if ((st = tl_buf_status(&key)) == TABLLM_OK)
+            st = tl_strset_add(&seen, key.data, key.len, &added);
+        if (added)
             uniq[n++] = v;
+    }
+    tl_strset_free(&seen);
+    tl_buf_free(&key);
+    if (st != TABLLM_OK) {
+        tl_free(uniq);
+        return st;
     }
     bool numeric = info.dtype != TL_PD_OBJECT || info.source == TL_PD_FROM_BOOL_NA;
     if (numeric && n > 1) {
