@@ -286,15 +286,28 @@ static bool parse_bool(const char *s, size_t len, bool *out)
 
 bool tl_pd_is_na_string(const char *s, size_t len)
 {
-    /* pandas._libs.parsers.STR_NA_VALUES (1.5) */
-    static const char *const na[] = {
-        "",    "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
-        "1.#QNAN", "<NA>", "N/A",  "NA",  "NULL",    "NaN",      "n/a",  "nan",  "null",
-    };
-    for (size_t i = 0; i < sizeof na / sizeof *na; i++)
-        if (strlen(na[i]) == len && memcmp(s, na[i], len) == 0)
-            return true;
-    return false;
+    /* pandas._libs.parsers.STR_NA_VALUES (1.5), by length */
+    switch (len) {
+    case 0:
+        return true;
+    case 2:
+        return memcmp(s, "NA", 2) == 0;
+    case 3:
+        return memcmp(s, "#NA", 3) == 0 || memcmp(s, "N/A", 3) == 0 ||
+               memcmp(s, "NaN", 3) == 0 || memcmp(s, "n/a", 3) == 0 || memcmp(s, "nan", 3) == 0;
+    case 4:
+        return memcmp(s, "#N/A", 4) == 0 || memcmp(s, "-NaN", 4) == 0 ||
+               memcmp(s, "-nan", 4) == 0 || memcmp(s, "<NA>", 4) == 0 ||
+               memcmp(s, "NULL", 4) == 0 || memcmp(s, "null", 4) == 0;
+    case 6:
+        return memcmp(s, "1.#IND", 6) == 0;
+    case 7:
+        return memcmp(s, "-1.#IND", 7) == 0 || memcmp(s, "1.#QNAN", 7) == 0;
+    case 8:
+        return memcmp(s, "#N/A N/A", 8) == 0 || memcmp(s, "-1.#QNAN", 8) == 0;
+    default:
+        return false;
+    }
 }
 
 /* pandas sees the cell as a C string; an embedded NUL would cut it there.

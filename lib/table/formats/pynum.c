@@ -1,5 +1,6 @@
 #include "table/formats/pynum.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -73,27 +74,53 @@ static bool bump_digits(char *digits, int n, int delta, int *exp10)
 }
 
 /* The shortest digit string that reads back as x (x > 0, finite), nearest
- * to x among the shortest, as David Gay's dtoa mode 0 (CPython's repr). */
+ * to x among the shortest, as David Gay's dtoa mode 0 (CPython's repr).
+ * Every decimal of at most 15 significant digits survives a trip through a
+ * normal double, so when the 15-digit rounding of x reads back as x, the
+ * shortest form is that rounding without its trailing zeros; otherwise it
+ * has 16 or 17 digits. Subnormals, with fewer bits, are searched digit by
+ * digit. */
 static int shortest_digits(double x, char *digits, int *exp10)
 {
-    for (int prec = 1; prec <= 17; prec++) {
-        sci_digits(x, prec, digits, exp10);
-        if (digits_value(digits, prec, *exp10) == x)
-            return prec;
-        /* The correctly rounded candidate can miss while a neighbour hits
-         * when x sits just above a power of two (its lower half-gap is
-         * smaller than its upper one). */
-        char alt[20];
-        int alt_exp;
-        for (int delta = -1; delta <= 1; delta += 2) {
-            memcpy(alt, digits, (size_t)prec);
-            alt_exp = *exp10;
-            if (bump_digits(alt, prec, delta, &alt_exp) &&
-                digits_value(alt, prec, alt_exp) == x) {
-                memcpy(digits, alt, (size_t)prec);
-                *exp10 = alt_exp;
+    if (x < DBL_MIN) {
+        for (int prec = 1; prec <= 17; prec++) {
+            sci_digits(x, prec, digits, exp10);
+            if (digits_value(digits, prec, *exp10) == x)
                 return prec;
+            char alt[20];
+            for (int delta = -1; delta <= 1; delta += 2) {
+                int alt_exp = *exp10;
+                memcpy(alt, digits, (size_t)prec);
+                if (bump_digits(alt, prec, delta, &alt_exp) &&
+                    digits_value(alt, prec, alt_exp) == x) {
+                    memcpy(digits, alt, (size_t)prec);
+                    *exp10 = alt_exp;
+                    return prec;
+                }
             }
+        }
+    }
+    sci_digits(x, 15, digits, exp10);
+    if (digits_value(digits, 15, *exp10) == x) {
+        int n = 15;
+        while (n > 1 && digits[n - 1] == '0')
+            n--;
+        return n;
+    }
+    sci_digits(x, 16, digits, exp10);
+    if (digits_value(digits, 16, *exp10) == x)
+        return 16;
+    /* The correctly rounded candidate can miss while a neighbour hits when
+     * x sits just above a power of two (its lower half-gap is smaller than
+     * its upper one). */
+    char alt[20];
+    for (int delta = -1; delta <= 1; delta += 2) {
+        int alt_exp = *exp10;
+        memcpy(alt, digits, 16);
+        if (bump_digits(alt, 16, delta, &alt_exp) && digits_value(alt, 16, alt_exp) == x) {
+            memcpy(digits, alt, 16);
+            *exp10 = alt_exp;
+            return 16;
         }
     }
     sci_digits(x, 17, digits, exp10);
