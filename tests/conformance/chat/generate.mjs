@@ -92,7 +92,8 @@ function render(c) {
   try {
     const t = new Template(templates[c.template] ?? c.template_text);
     const output = withNow(c.now, () => t.render(context(c)));
-    return { ok: true, output };
+    // what the reference's caller would print: lone surrogates become U+FFFD
+    return { ok: true, output: output.toWellFormed() };
   } catch (e) {
     return { ok: false, error: String(e && e.message) };
   }

@@ -118,9 +118,22 @@ int main(void)
             }
         } else {
             refused++;
+            const char *ref = json_string_value(json_object_get(expect, "error"));
+            const char *ours = tabllm_last_error();
+            const char *raised = strstr(ours, "raise_exception: ");
             if (st == TABLLM_OK) {
-                printf("FAIL %s: rendered, but the reference fails with \"%s\"\n", name,
-                       json_string_value(json_object_get(expect, "error")));
+                printf("FAIL %s: rendered, but the reference fails with \"%s\"\n", name, ref);
+                failures++;
+            } else if (raised && strcmp(raised + strlen("raise_exception: "), ref) != 0) {
+                printf("FAIL %s: raised \"%s\", the reference \"%s\"\n", name, ours, ref);
+                failures++;
+            } else if (!raised && ref[0] && strstr(text, ref) != NULL) {
+                /* the reference's message is the template's own: a raise_exception */
+                printf("FAIL %s: the reference raised \"%s\", we failed with \"%s\"\n", name,
+                       ref, ours);
+                failures++;
+            } else if (raised && st != TABLLM_ERR_INVALID_ARGUMENT) {
+                printf("FAIL %s: raise_exception gave %s\n", name, tabllm_status_string(st));
                 failures++;
             }
         }
