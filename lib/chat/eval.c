@@ -737,7 +737,7 @@ static int for_statement(jrender *r, const tl_jnode *n, tl_jscope *sc, tl_buf *o
     bool no_iteration = true;
     for (size_t i = 0; i < n_items; i++) {
         tl_jv loop;
-        if (jr_count_iterations(r, n, 1) != JR_OK || make_loop(r, n, items, i, n_items, &loop) != JR_OK ||
+        if (make_loop(r, n, items, i, n_items, &loop) != JR_OK ||
             set_var(r, n, scope, "loop", 4, loop) != JR_OK ||
             bind_loop_var(r, n->a, scope, &items[i]) != JR_OK)
             return JR_ERR;

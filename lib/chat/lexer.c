@@ -582,13 +582,25 @@ tabllm_status tl_jinja_lex(const char *src, size_t len, tl_arena *arena, tl_jtok
             chunk[k] = i + k;
         pp_put(&a, src + i, chunk, n);
     }
-    pp_lstrip_blocks(&a, &b);
+    /* each stage reads one text and writes the other; a failed write
+     * latches in the output and ends the chain */
+    bool failed = a.failed;
+    if (!failed) {
+        pp_lstrip_blocks(&a, &b);
+        failed = b.failed;
+    }
     pp_free(&a);
-    pp_trim_blocks(&b, &a);
+    if (!failed) {
+        pp_trim_blocks(&b, &a);
+        failed = a.failed;
+    }
     pp_free(&b);
-    pp_generation(&a, &b);
+    if (!failed) {
+        pp_generation(&a, &b);
+        failed = b.failed;
+    }
     pp_free(&a);
-    if (b.failed) {
+    if (failed) {
         pp_free(&b);
         return tl_error_oom("chat template preprocessing");
     }

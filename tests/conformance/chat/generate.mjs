@@ -133,6 +133,18 @@ for (const c of constructs) {
 }
 for (const c of cases) c.expect = render(c);
 
-fs.writeFileSync(out, JSON.stringify({ templates, cases }, null, 1));
+// JavaScript's full case mapping of every code point that has one, for the
+// upper/lower/title/capitalize tests: "cp;upper cps;lower cps" in hex.
+const caseMap = [];
+for (let cp = 0; cp < 0x110000; cp++) {
+  if (cp >= 0xd800 && cp <= 0xdfff) continue;
+  const s = String.fromCodePoint(cp);
+  const up = s.toUpperCase(), lo = s.toLowerCase();
+  if (up === s && lo === s) continue;
+  const hex = (t) => [...t].map((c) => c.codePointAt(0).toString(16)).join(" ");
+  caseMap.push(`${cp.toString(16)};${hex(up)};${hex(lo)}`);
+}
+
+fs.writeFileSync(out, JSON.stringify({ templates, cases, case_map: caseMap }, null, 1));
 const failing = cases.filter((c) => !c.expect.ok).length;
 console.log(`chat: ${cases.length} cases (${failing} that the reference refuses) -> ${out}`);
