@@ -91,10 +91,10 @@ tabllm_status tl_chat_render(const char *template_text, const json_t *messages,
         if ((st = parse_json("chat template context", p.context_json, &extra)) != TABLLM_OK)
             return st;
         if (!json_is_object(extra)) {
+            const char *what = json_is_array(extra) ? "an array" : "a scalar";
             json_decref(extra);
             return tl_error(TABLLM_ERR_INVALID_ARGUMENT,
-                            "chat template context: expected a JSON object, got %s",
-                            json_is_array(extra) ? "an array" : "a scalar");
+                            "chat template context: expected a JSON object, got %s", what);
         }
     }
     /* apply_chat_template's render({messages, add_generation_prompt, tools,
