@@ -141,7 +141,7 @@ static int run(int argc, char **argv)
         return cli_usage_error(&cli_cmd_chat_template, "--tokenizer-config is required");
 
     json_error_t jerr;
-    json_t *config = json_load_file(config_path, 0, &jerr);
+    json_t *config = json_load_file(config_path, JSON_DECODE_INT_AS_REAL, &jerr);
     if (config == NULL || !json_is_object(config)) {
         fprintf(stderr, "tabllm chat-template: %s:%d:%d: %s\n", config_path, jerr.line,
                 jerr.column, config ? "expected a JSON object" : jerr.text);
