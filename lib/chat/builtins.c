@@ -10,10 +10,10 @@
 #include "chat/eval.h"
 #include "chat/jsstr.h"
 
-static int make_func(jrender *r, const tl_jnode *n, tl_jfunc_kind kind, const char *name,
+static int make_func(tl_jrender *r, const tl_jnode *n, tl_jfunc_kind kind, const char *name,
                      const tl_jv *self, tl_jv *out)
 {
-    tl_jfunc *f = jr_alloc(r, n, sizeof *f);
+    tl_jfunc *f = tl_jr_alloc(r, n, sizeof *f);
     if (f == NULL)
         return JR_ERR;
     memset(f, 0, sizeof *f);
@@ -41,12 +41,12 @@ static const char *find_name(const char *const *names, const char *s, size_t len
     return NULL;
 }
 
-bool jb_member(jrender *r, const tl_jv *self, const char *name, size_t len, tl_jv *out, int *rc)
+bool tl_jb_member(tl_jrender *r, const tl_jv *self, const char *name, size_t len, tl_jv *out, int *rc)
 {
     *rc = JR_OK;
     if ((self->kind == JV_STR || self->kind == JV_ARRAY) && name_is(name, len, "length")) {
         size_t n = self->kind == JV_STR ? tl_js_utf16_len(self->u.s.p, self->u.s.len) : self->u.a->n;
-        *out = jv_num(JV_INT, (double)n);
+        *out = tl_jv_num(JV_INT, (double)n);
         return true;
     }
     const char *m = NULL;
@@ -63,12 +63,12 @@ bool jb_member(jrender *r, const tl_jv *self, const char *name, size_t len, tl_j
 
 /* ---- string methods --------------------------------------------------------- */
 
-static int affix_test(jrender *r, const tl_jnode *n, const tl_jv *self, const jargs *a, bool start,
+static int affix_test(tl_jrender *r, const tl_jnode *n, const tl_jv *self, const tl_jargs *a, bool start,
                       tl_jv *out)
 {
     const char *name = start ? "startswith" : "endswith";
     if (a->n == 0)
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "%s() needs an argument", name);
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "%s() needs an argument", name);
     const tl_jv *p = &a->v[0];
     const tl_jv *items = p;
     size_t count = 1;
@@ -76,29 +76,29 @@ static int affix_test(jrender *r, const tl_jnode *n, const tl_jv *self, const ja
         items = p->u.a->v;
         count = p->u.a->n;
     } else if (p->kind != JV_STR) {
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
-                       "%s() needs a string or a tuple of strings, not a %s", name, jv_type_name(p));
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+                       "%s() needs a string or a tuple of strings, not a %s", name, tl_jv_type_name(p));
     }
     for (size_t i = 0; i < count; i++) {
         const tl_jv *s = &items[i];
         if (s->kind != JV_STR)
-            return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "%s() tuple items must be strings", name);
+            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "%s() tuple items must be strings", name);
         size_t L = self->u.s.len, k = s->u.s.len;
         if (k <= L && memcmp(self->u.s.p + (start ? 0 : L - k), s->u.s.p, k) == 0) {
-            *out = jv_bool(true);
+            *out = tl_jv_bool(true);
             return JR_OK;
         }
     }
-    *out = jv_bool(false);
+    *out = tl_jv_bool(false);
     return JR_OK;
 }
 
-static int push_piece(jrender *r, const tl_jnode *n, tl_jv **v, size_t *count, size_t *cap,
+static int push_piece(tl_jrender *r, const tl_jnode *n, tl_jv **v, size_t *count, size_t *cap,
                       const char *p, size_t len)
 {
     if (*count == *cap) {
         size_t nc = *cap ? *cap * 2 : 8;
-        tl_jv *nv = jr_alloc(r, n, nc * sizeof(tl_jv));
+        tl_jv *nv = tl_jr_alloc(r, n, nc * sizeof(tl_jv));
         if (nv == NULL)
             return JR_ERR;
         if (*count)
@@ -106,13 +106,13 @@ static int push_piece(jrender *r, const tl_jnode *n, tl_jv **v, size_t *count, s
         *v = nv;
         *cap = nc;
     }
-    (*v)[(*count)++] = jv_str_ref(p, len);
+    (*v)[(*count)++] = tl_jv_str_ref(p, len);
     return JR_OK;
 }
 
-static int finish_list(jrender *r, const tl_jnode *n, tl_jv *v, size_t count, tl_jv *out)
+static int finish_list(tl_jrender *r, const tl_jnode *n, tl_jv *v, size_t count, tl_jv *out)
 {
-    if (jv_make_array(r, n, count, out) != JR_OK)
+    if (tl_jv_make_array(r, n, count, out) != JR_OK)
         return JR_ERR;
     if (count)
         memcpy(out->u.a->v, v, count * sizeof(tl_jv));
@@ -120,15 +120,15 @@ static int finish_list(jrender *r, const tl_jnode *n, tl_jv *v, size_t count, tl
 }
 
 /* Python's str.split as the reference writes it in JavaScript. */
-static int split(jrender *r, const tl_jnode *n, const tl_jv *self, const jargs *a, tl_jv *out)
+static int split(tl_jrender *r, const tl_jnode *n, const tl_jv *self, const tl_jargs *a, tl_jv *out)
 {
     const tl_jv *sep = a->n > 0 ? &a->v[0] : NULL;
     if (sep && sep->kind != JV_STR && sep->kind != JV_NULL)
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "split(): sep must be a string or none");
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "split(): sep must be a string or none");
     double maxsplit = -1;
     if (a->n > 1) {
         if (a->v[1].kind != JV_INT)
-            return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "split(): maxsplit must be an integer");
+            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "split(): maxsplit must be an integer");
         maxsplit = a->v[1].u.n;
     }
     tl_jv *v = NULL;
@@ -157,7 +157,7 @@ static int split(jrender *r, const tl_jnode *n, const tl_jv *self, const jargs *
         return finish_list(r, n, v, count, out);
     }
     if (sep->u.s.len == 0)
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "split(): empty separator");
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "split(): empty separator");
     const char *p = s, *end = s + len;
     for (;;) {
         const char *hit = (size_t)(end - p) >= sep->u.s.len
@@ -175,14 +175,14 @@ static int split(jrender *r, const tl_jnode *n, const tl_jv *self, const jargs *
         /* result.push(result.splice(maxsplit).join(sep)) */
         double k = trunc(maxsplit);
         size_t at = k < 0 ? (size_t)fmax((double)count + k, 0) : (size_t)fmin(k, (double)count);
-        tl_buf b = jr_buf(r);
+        tl_buf b = tl_jr_buf(r);
         for (size_t i = at; i < count; i++) {
             if (i > at)
                 tl_buf_append(&b, sep->u.s.p, sep->u.s.len);
             tl_buf_append(&b, v[i].u.s.p, v[i].u.s.len);
         }
         tl_jv joined;
-        if (jv_from_buf(r, n, &b, &joined) != JR_OK)
+        if (tl_jv_from_buf(r, n, &b, &joined) != JR_OK)
             return JR_ERR;
         count = at;
         if (push_piece(r, n, &v, &count, &cap, joined.u.s.p, joined.u.s.len) != JR_OK)
@@ -193,31 +193,31 @@ static int split(jrender *r, const tl_jnode *n, const tl_jv *self, const jargs *
 
 /* utils.ts replace(): Python's str.replace; an empty `old` matches at every
  * code point boundary. */
-static int replace(jrender *r, const tl_jnode *n, const tl_jv *self, const jargs *a, tl_jv *out)
+static int replace(tl_jrender *r, const tl_jnode *n, const tl_jv *self, const tl_jargs *a, tl_jv *out)
 {
     if (a->n < 2)
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "replace() needs two arguments");
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "replace() needs two arguments");
     const tl_jv *old = &a->v[0], *rep = &a->v[1];
     if (old->kind != JV_STR || rep->kind != JV_STR)
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "replace() arguments must be strings");
-    tl_jv count = jv_null();
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "replace() arguments must be strings");
+    tl_jv count = tl_jv_null();
     if (a->n > 2) {
         const tl_jv *c = &a->v[2];
         if (c->kind == JV_OBJECT && (c->flags & JV_KWARGS)) {
-            tl_jv *k = jmap_get(c->u.m, "count", 5);
-            count = k ? *k : jv_null();
+            tl_jv *k = tl_jmap_get(c->u.m, "count", 5);
+            count = k ? *k : tl_jv_null();
         } else {
             count = *c;
         }
     }
     if (count.kind != JV_INT && count.kind != JV_NULL)
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "replace(): count must be an integer or none");
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "replace(): count must be an integer or none");
     if (count.kind == JV_INT && count.u.n == 0) {
         *out = *self;
         return JR_OK;
     }
     double remaining = count.kind == JV_NULL || count.u.n < 0 ? INFINITY : count.u.n;
-    tl_buf b = jr_buf(r);
+    tl_buf b = tl_jr_buf(r);
     const char *s = self->u.s.p;
     size_t len = self->u.s.len, i = 0;
     if (old->u.s.len == 0) {
@@ -235,7 +235,7 @@ static int replace(jrender *r, const tl_jnode *n, const tl_jv *self, const jargs
             if (b.status != TABLLM_OK)
                 break;
         }
-        return jv_from_buf(r, n, &b, out);
+        return tl_jv_from_buf(r, n, &b, out);
     }
     while (i < len) {
         const char *hit = len - i >= old->u.s.len ? memmem(s + i, len - i, old->u.s.p, old->u.s.len) : NULL;
@@ -250,17 +250,17 @@ static int replace(jrender *r, const tl_jnode *n, const tl_jv *self, const jargs
             break;
     }
     tl_buf_append(&b, s + i, len - i);
-    return jv_from_buf(r, n, &b, out);
+    return tl_jv_from_buf(r, n, &b, out);
 }
 
-int jb_string_method(jrender *r, const tl_jnode *n, const tl_jv *self, const char *name,
-                     const jargs *args, tl_jv *out)
+int tl_jb_string_method(tl_jrender *r, const tl_jnode *n, const tl_jv *self, const char *name,
+                     const tl_jargs *args, tl_jv *out)
 {
     const char *s = self->u.s.p;
     size_t len = self->u.s.len;
     if (!strcmp(name, "strip") || !strcmp(name, "lstrip") || !strcmp(name, "rstrip")) {
         size_t off = tl_js_trim(s, &len, name[0] != 'r', name[0] != 'l');
-        *out = jv_str_ref(s + off, len);
+        *out = tl_jv_str_ref(s + off, len);
         return JR_OK;
     }
     if (!strcmp(name, "startswith") || !strcmp(name, "endswith"))
@@ -269,7 +269,7 @@ int jb_string_method(jrender *r, const tl_jnode *n, const tl_jv *self, const cha
         return split(r, n, self, args, out);
     if (!strcmp(name, "replace"))
         return replace(r, n, self, args, out);
-    tl_buf b = jr_buf(r);
+    tl_buf b = tl_jr_buf(r);
     if (!strcmp(name, "upper")) {
         tl_js_to_upper(s, len, &b);
     } else if (!strcmp(name, "lower")) {
@@ -296,22 +296,22 @@ int jb_string_method(jrender *r, const tl_jnode *n, const tl_jv *self, const cha
         }
     } else {
         tl_buf_free(&b);
-        return jr_fail(r, n, TABLLM_ERR_UNSUPPORTED, "the string method '%s' is not supported", name);
+        return tl_jr_fail(r, n, TABLLM_ERR_UNSUPPORTED, "the string method '%s' is not supported", name);
     }
-    return jv_from_buf(r, n, &b, out);
+    return tl_jv_from_buf(r, n, &b, out);
 }
 
 /* ---- dict methods ------------------------------------------------------------- */
 
-int jb_dict_items(jrender *r, const tl_jnode *n, const tl_jmap *m, tl_jv *out)
+int tl_jb_dict_items(tl_jrender *r, const tl_jnode *n, const tl_jmap *m, tl_jv *out)
 {
-    if (jv_make_array(r, n, m->n, out) != JR_OK)
+    if (tl_jv_make_array(r, n, m->n, out) != JR_OK)
         return JR_ERR;
     for (size_t i = 0; i < m->n; i++) {
         tl_jv pair;
-        if (jv_make_array(r, n, 2, &pair) != JR_OK)
+        if (tl_jv_make_array(r, n, 2, &pair) != JR_OK)
             return JR_ERR;
-        pair.u.a->v[0] = jv_str_ref(m->keys[i], m->klen[i]);
+        pair.u.a->v[0] = tl_jv_str_ref(m->keys[i], m->klen[i]);
         pair.u.a->v[1] = m->vals[i];
         out->u.a->v[i] = pair;
     }
@@ -322,19 +322,19 @@ typedef struct dictsort_ctx {
     bool case_sensitive, by_value, reverse;
 } dictsort_ctx;
 
-static int dictsort_cmp(jrender *r, const tl_jnode *n, const tl_jv *a, const tl_jv *b, void *ctx,
+static int dictsort_cmp(tl_jrender *r, const tl_jnode *n, const tl_jv *a, const tl_jv *b, void *ctx,
                         int *cmp)
 {
     const dictsort_ctx *c = ctx;
     size_t i = c->by_value ? 1 : 0;
-    if (jv_compare(r, n, &a->u.a->v[i], &b->u.a->v[i], c->case_sensitive, cmp) != JR_OK)
+    if (tl_jv_compare(r, n, &a->u.a->v[i], &b->u.a->v[i], c->case_sensitive, cmp) != JR_OK)
         return JR_ERR;
     if (c->reverse)
         *cmp = -*cmp;
     return JR_OK;
 }
 
-static int dictsort(jrender *r, const tl_jnode *n, const tl_jmap *m, const jargs *a, tl_jv *out)
+static int dictsort(tl_jrender *r, const tl_jnode *n, const tl_jmap *m, const tl_jargs *a, tl_jv *out)
 {
     tl_jv pos[3];
     size_t npos = 0;
@@ -345,42 +345,42 @@ static int dictsort(jrender *r, const tl_jnode *n, const tl_jmap *m, const jargs
         else if (npos < 3)
             pos[npos++] = a->v[i];
     }
-    const tl_jv *cs = npos > 0 ? &pos[0] : kw ? jmap_get(kw, "case_sensitive", 14) : NULL;
-    const tl_jv *by = npos > 1 ? &pos[1] : kw ? jmap_get(kw, "by", 2) : NULL;
-    const tl_jv *rev = npos > 2 ? &pos[2] : kw ? jmap_get(kw, "reverse", 7) : NULL;
+    const tl_jv *cs = npos > 0 ? &pos[0] : kw ? tl_jmap_get(kw, "case_sensitive", 14) : NULL;
+    const tl_jv *by = npos > 1 ? &pos[1] : kw ? tl_jmap_get(kw, "by", 2) : NULL;
+    const tl_jv *rev = npos > 2 ? &pos[2] : kw ? tl_jmap_get(kw, "reverse", 7) : NULL;
     dictsort_ctx ctx = {false, false, false};
     if ((cs && cs->kind != JV_BOOL) || (rev && rev->kind != JV_BOOL))
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
                        "dictsort: case_sensitive and reverse must be booleans");
     if (by && !(by->kind == JV_STR && (name_is(by->u.s.p, by->u.s.len, "key") ||
                                         name_is(by->u.s.p, by->u.s.len, "value"))))
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "dictsort: by must be 'key' or 'value'");
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "dictsort: by must be 'key' or 'value'");
     ctx.case_sensitive = cs && cs->u.b;
     ctx.reverse = rev && rev->u.b;
     ctx.by_value = by && by->u.s.len == 5;
-    if (jb_dict_items(r, n, m, out) != JR_OK)
+    if (tl_jb_dict_items(r, n, m, out) != JR_OK)
         return JR_ERR;
-    return jv_sort(r, n, out->u.a->v, out->u.a->n, dictsort_cmp, &ctx);
+    return tl_jv_sort(r, n, out->u.a->v, out->u.a->n, dictsort_cmp, &ctx);
 }
 
-int jb_dict_method(jrender *r, const tl_jnode *n, const tl_jv *self, const char *name,
-                   const jargs *args, tl_jv *out)
+int tl_jb_dict_method(tl_jrender *r, const tl_jnode *n, const tl_jv *self, const char *name,
+                   const tl_jargs *args, tl_jv *out)
 {
     const tl_jmap *m = self->u.m;
     if (!strcmp(name, "get")) {
         if (args->n == 0 || args->v[0].kind != JV_STR)
-            return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "get(): the key must be a string");
-        tl_jv *v = jmap_get(m, args->v[0].u.s.p, args->v[0].u.s.len);
-        *out = v ? *v : args->n > 1 ? args->v[1] : jv_null();
+            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "get(): the key must be a string");
+        tl_jv *v = tl_jmap_get(m, args->v[0].u.s.p, args->v[0].u.s.len);
+        *out = v ? *v : args->n > 1 ? args->v[1] : tl_jv_null();
         return JR_OK;
     }
     if (!strcmp(name, "items"))
-        return jb_dict_items(r, n, m, out);
+        return tl_jb_dict_items(r, n, m, out);
     if (!strcmp(name, "keys") || !strcmp(name, "values")) {
-        if (jv_make_array(r, n, m->n, out) != JR_OK)
+        if (tl_jv_make_array(r, n, m->n, out) != JR_OK)
             return JR_ERR;
         for (size_t i = 0; i < m->n; i++)
-            out->u.a->v[i] = name[0] == 'k' ? jv_str_ref(m->keys[i], m->klen[i]) : m->vals[i];
+            out->u.a->v[i] = name[0] == 'k' ? tl_jv_str_ref(m->keys[i], m->klen[i]) : m->vals[i];
         return JR_OK;
     }
     return dictsort(r, n, m, args, out);
@@ -388,22 +388,22 @@ int jb_dict_method(jrender *r, const tl_jnode *n, const tl_jv *self, const char 
 
 /* ---- global functions --------------------------------------------------------- */
 
-static int namespace_fn(jrender *r, const tl_jnode *n, const jargs *a, tl_jv *out)
+static int namespace_fn(tl_jrender *r, const tl_jnode *n, const tl_jargs *a, tl_jv *out)
 {
     size_t npos = a->n;
     const tl_jv *kw = NULL;
     if (npos > 0 && a->v[npos - 1].kind == JV_OBJECT && (a->v[npos - 1].flags & JV_KWARGS))
         kw = &a->v[--npos];
     if (npos > 1)
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "namespace() takes at most 1 argument, got %zu",
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "namespace() takes at most 1 argument, got %zu",
                        npos);
-    if (jv_make_object(r, n, JV_NS, out) != JR_OK)
+    if (tl_jv_make_object(r, n, JV_NS, out) != JR_OK)
         return JR_ERR;
     if (npos == 1) {
         const tl_jv *src = &a->v[0];
         if (src->kind == JV_OBJECT) {
             for (size_t i = 0; i < src->u.m->n; i++)
-                if (jmap_set(r, n, out->u.m, src->u.m->keys[i], src->u.m->klen[i], src->u.m->vals[i]) != JR_OK)
+                if (tl_jmap_set(r, n, out->u.m, src->u.m->keys[i], src->u.m->klen[i], src->u.m->vals[i]) != JR_OK)
                     return JR_ERR;
         } else if (src->kind == JV_ARRAY) {
             for (size_t i = 0; i < src->u.a->n; i++) {
@@ -418,90 +418,90 @@ static int namespace_fn(jrender *r, const tl_jnode *n, const jargs *a, tl_jv *ou
                     size_t k = pair->u.s.len ? tl_js_decode(pair->u.s.p, pair->u.s.len, &cp) : 0;
                     size_t k2 = k < pair->u.s.len ? tl_js_decode(pair->u.s.p + k, pair->u.s.len - k, &cp) : 0;
                     if (k == 0 || k2 == 0 || k + k2 != pair->u.s.len)
-                        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+                        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
                                        "namespace() expects a dict or a list of (key, value) pairs");
-                    key = jv_str_ref(pair->u.s.p, k);
-                    val = jv_str_ref(pair->u.s.p + k, k2);
+                    key = tl_jv_str_ref(pair->u.s.p, k);
+                    val = tl_jv_str_ref(pair->u.s.p + k, k2);
                 } else {
-                    return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+                    return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
                                    "namespace() expects a dict or a list of (key, value) pairs");
                 }
                 if (key.kind != JV_STR)
-                    return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "namespace() keys must be strings");
-                if (jmap_set(r, n, out->u.m, key.u.s.p, key.u.s.len, val) != JR_OK)
+                    return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "namespace() keys must be strings");
+                if (tl_jmap_set(r, n, out->u.m, key.u.s.p, key.u.s.len, val) != JR_OK)
                     return JR_ERR;
             }
         } else {
-            return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "namespace(): a %s is not iterable",
-                           jv_type_name(src));
+            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "namespace(): a %s is not iterable",
+                           tl_jv_type_name(src));
         }
     }
     if (kw)
         for (size_t i = 0; i < kw->u.m->n; i++)
-            if (jmap_set(r, n, out->u.m, kw->u.m->keys[i], kw->u.m->klen[i], kw->u.m->vals[i]) != JR_OK)
+            if (tl_jmap_set(r, n, out->u.m, kw->u.m->keys[i], kw->u.m->klen[i], kw->u.m->vals[i]) != JR_OK)
                 return JR_ERR;
     return JR_OK;
 }
 
-static int raise_fn(jrender *r, const tl_jnode *n, const jargs *a)
+static int raise_fn(tl_jrender *r, const tl_jnode *n, const tl_jargs *a)
 {
-    tl_buf b = jr_buf(r);
-    if (a->n > 0 && a->v[0].kind != JV_UNDEF && jv_raw_string(r, n, &a->v[0], &b) != JR_OK) {
+    tl_buf b = tl_jr_buf(r);
+    if (a->n > 0 && a->v[0].kind != JV_UNDEF && tl_jv_raw_string(r, n, &a->v[0], &b) != JR_OK) {
         tl_buf_free(&b);
         return JR_ERR;
     }
-    jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "raise_exception: %.*s", (int)(b.len > 600 ? 600 : b.len),
+    tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "raise_exception: %.*s", (int)(b.len > 600 ? 600 : b.len),
             b.data ? b.data : "");
     tl_buf_free(&b);
     return JR_ERR;
 }
 
-static int range_fn(jrender *r, const tl_jnode *n, const jargs *a, tl_jv *out)
+static int range_fn(tl_jrender *r, const tl_jnode *n, const tl_jargs *a, tl_jv *out)
 {
     double x[3] = {0, 0, 1};
     if (a->n == 0 || a->n > 3)
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "range() takes 1 to 3 numbers");
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "range() takes 1 to 3 numbers");
     for (size_t i = 0; i < a->n; i++) {
         const tl_jv *v = &a->v[i];
         if (v->kind != JV_INT && v->kind != JV_FLOAT && v->kind != JV_BOOL)
-            return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "range() arguments must be numbers, not a %s",
-                           jv_type_name(v));
+            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "range() arguments must be numbers, not a %s",
+                           tl_jv_type_name(v));
         x[i] = v->kind == JV_BOOL ? (v->u.b ? 1 : 0) : v->u.n;
     }
     double start = a->n == 1 ? 0 : x[0], stop = a->n == 1 ? x[0] : x[1], step = x[2];
     if (step == 0)
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "range() step must not be zero");
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "range() step must not be zero");
     double span = (stop - start) / step;
     size_t count = 0;
     if (span > 0) {
         if (span > (double)r->caps.max_loop_iterations)
-            return jr_count_iterations(r, n, r->caps.max_loop_iterations + 1);
+            return tl_jr_count_iterations(r, n, r->caps.max_loop_iterations + 1);
         count = (size_t)ceil(span);
     }
-    if (jr_count_iterations(r, n, count) != JR_OK || jv_make_array(r, n, count + 1, out) != JR_OK)
+    if (tl_jr_count_iterations(r, n, count) != JR_OK || tl_jv_make_array(r, n, count + 1, out) != JR_OK)
         return JR_ERR;
     size_t k = 0;
     /* the same floating-point steps as the reference's loop */
     for (double i = start; (step > 0 ? i < stop : i > stop) && k <= count; i += step)
-        out->u.a->v[k++] = jv_num(i == trunc(i) && isfinite(i) ? JV_INT : JV_FLOAT, i);
+        out->u.a->v[k++] = tl_jv_num(i == trunc(i) && isfinite(i) ? JV_INT : JV_FLOAT, i);
     out->u.a->n = k;
     return JR_OK;
 }
 
-static int strftime_fn(jrender *r, const tl_jnode *n, const jargs *a, tl_jv *out)
+static int strftime_fn(tl_jrender *r, const tl_jnode *n, const tl_jargs *a, tl_jv *out)
 {
     if (a->n == 0 || a->v[0].kind != JV_STR)
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "strftime_now() needs a format string");
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "strftime_now() needs a format string");
     static const char *const months[] = {"January", "February", "March", "April", "May", "June",
                                          "July", "August", "September", "October", "November",
                                          "December"};
     time_t t = (time_t)r->now;
     struct tm tm;
     if (localtime_r(&t, &tm) == NULL)
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "strftime_now(): invalid time");
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "strftime_now(): invalid time");
     const char *f = a->v[0].u.s.p;
     size_t len = a->v[0].u.s.len;
-    tl_buf b = jr_buf(r);
+    tl_buf b = tl_jr_buf(r);
     for (size_t i = 0; i < len; i++) {
         if (f[i] != '%' || i + 1 >= len || !strchr("YmdbBHM%", f[i + 1]) || f[i + 1] == '\0') {
             tl_buf_putc(&b, f[i]);
@@ -519,26 +519,26 @@ static int strftime_fn(jrender *r, const tl_jnode *n, const jargs *a, tl_jv *out
         default: tl_buf_putc(&b, '%'); break;
         }
     }
-    return jv_from_buf(r, n, &b, out);
+    return tl_jv_from_buf(r, n, &b, out);
 }
 
 /* ---- macros --------------------------------------------------------------------- */
 
-static int bind_arguments(jrender *r, const tl_jnode *n, const char *display, tl_jnode *const *params,
-                          size_t n_params, unsigned special, const jargs *args, tl_jscope *scope)
+static int bind_arguments(tl_jrender *r, const tl_jnode *n, const char *display, tl_jnode *const *params,
+                          size_t n_params, unsigned special, const tl_jargs *args, tl_jscope *scope)
 {
     size_t npos = args->n;
     const tl_jmap *kw = NULL;
     if (npos > 0 && args->v[npos - 1].kind == JV_OBJECT && (args->v[npos - 1].flags & JV_KWARGS))
         kw = args->v[--npos].u.m;
-    bool *used = kw && kw->n ? jr_alloc(r, n, kw->n * sizeof(bool)) : NULL;
+    bool *used = kw && kw->n ? tl_jr_alloc(r, n, kw->n * sizeof(bool)) : NULL;
     if (kw && kw->n && used == NULL)
         return JR_ERR;
     if (used)
         memset(used, 0, kw->n * sizeof(bool));
     for (size_t i = 0; i < n_params; i++) {
         const tl_jnode *p = params[i];
-        tl_jv v = jv_undef();
+        tl_jv v = tl_jv_undef();
         bool have = i < npos;
         if (have) {
             v = args->v[i];
@@ -551,7 +551,7 @@ static int bind_arguments(jrender *r, const tl_jnode *n, const char *display, tl
                     break;
                 }
         }
-        if (jmap_set(r, p, &scope->vars, p->str, p->len, v) != JR_OK)
+        if (tl_jmap_set(r, p, &scope->vars, p->str, p->len, v) != JR_OK)
             return JR_ERR;
     }
     size_t unused = 0, first_unused = 0;
@@ -560,28 +560,28 @@ static int bind_arguments(jrender *r, const tl_jnode *n, const char *display, tl
             first_unused = k;
     if (special & TL_JMACRO_KWARGS) {
         tl_jv obj;
-        if (jv_make_object(r, n, JV_OBJECT, &obj) != JR_OK)
+        if (tl_jv_make_object(r, n, JV_OBJECT, &obj) != JR_OK)
             return JR_ERR;
         for (size_t k = 0; kw && k < kw->n; k++)
-            if (!used[k] && jmap_set(r, n, obj.u.m, kw->keys[k], kw->klen[k], kw->vals[k]) != JR_OK)
+            if (!used[k] && tl_jmap_set(r, n, obj.u.m, kw->keys[k], kw->klen[k], kw->vals[k]) != JR_OK)
                 return JR_ERR;
-        if (jmap_set(r, n, &scope->vars, "kwargs", 6, obj) != JR_OK)
+        if (tl_jmap_set(r, n, &scope->vars, "kwargs", 6, obj) != JR_OK)
             return JR_ERR;
     } else if (unused > 0) {
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "macro %s takes no keyword argument '%.*s'",
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "macro %s takes no keyword argument '%.*s'",
                        display, (int)kw->klen[first_unused], kw->keys[first_unused]);
     }
     if (special & TL_JMACRO_VARARGS) {
         tl_jv rest;
         size_t extra = npos > n_params ? npos - n_params : 0;
-        if (jv_make_array(r, n, extra, &rest) != JR_OK)
+        if (tl_jv_make_array(r, n, extra, &rest) != JR_OK)
             return JR_ERR;
         for (size_t i = 0; i < extra; i++)
             rest.u.a->v[i] = args->v[n_params + i];
-        if (jmap_set(r, n, &scope->vars, "varargs", 7, rest) != JR_OK)
+        if (tl_jmap_set(r, n, &scope->vars, "varargs", 7, rest) != JR_OK)
             return JR_ERR;
     } else if (npos > n_params) {
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "macro %s takes not more than %zu argument(s)",
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "macro %s takes not more than %zu argument(s)",
                        display, n_params);
     }
     /* defaults last, in the macro's scope, for parameters that got nothing */
@@ -595,13 +595,13 @@ static int bind_arguments(jrender *r, const tl_jnode *n, const char *display, tl
         if (passed)
             continue;
         tl_jv v;
-        if (ev_expr(r, p->b, scope, &v) != JR_OK || jmap_set(r, p, &scope->vars, p->str, p->len, v) != JR_OK)
+        if (tl_jev_expr(r, p->b, scope, &v) != JR_OK || tl_jmap_set(r, p, &scope->vars, p->str, p->len, v) != JR_OK)
             return JR_ERR;
     }
     return JR_OK;
 }
 
-int jb_call(jrender *r, const tl_jnode *n, const tl_jfunc *f, jargs *args, tl_jscope *caller,
+int tl_jb_call(tl_jrender *r, const tl_jnode *n, const tl_jfunc *f, tl_jargs *args, tl_jscope *caller,
             tl_jv *out)
 {
     switch (f->kind) {
@@ -614,13 +614,13 @@ int jb_call(jrender *r, const tl_jnode *n, const tl_jfunc *f, jargs *args, tl_js
     case JF_STRFTIME:
         return strftime_fn(r, n, args, out);
     case JF_STR_METHOD:
-        return jb_string_method(r, n, &f->self, f->name, args, out);
+        return tl_jb_string_method(r, n, &f->self, f->name, args, out);
     case JF_DICT_METHOD:
-        return jb_dict_method(r, n, &f->self, f->name, args, out);
+        return tl_jb_dict_method(r, n, &f->self, f->name, args, out);
     case JF_MACRO:
     case JF_CALLER: {
         const tl_jnode *m = f->node;
-        tl_jscope *scope = jscope_new(r, n, f->kind == JF_MACRO ? caller : f->scope);
+        tl_jscope *scope = tl_jscope_new(r, n, f->kind == JF_MACRO ? caller : f->scope);
         if (scope == NULL)
             return JR_ERR;
         char display[80];
@@ -630,13 +630,13 @@ int jb_call(jrender *r, const tl_jnode *n, const tl_jfunc *f, jargs *args, tl_js
             snprintf(display, sizeof display, "None");
         if (bind_arguments(r, n, display, m->list, m->n_list, m->special, args, scope) != JR_OK)
             return JR_ERR;
-        return ev_block_to_string(r, n, m->body, m->n_body, scope, out);
+        return tl_jev_block_to_string(r, n, m->body, m->n_body, scope, out);
     }
     }
-    return jr_fail(r, n, TABLLM_ERR_INTERNAL, "unknown function kind");
+    return tl_jr_fail(r, n, TABLLM_ERR_INTERNAL, "unknown function kind");
 }
 
-int jb_define_globals(jrender *r, tl_jscope *global)
+int tl_jb_define_globals(tl_jrender *r, tl_jscope *global)
 {
     static const struct {
         const char *name;
@@ -652,14 +652,14 @@ int jb_define_globals(jrender *r, tl_jscope *global)
         {"false", 0}, {"true", 1}, {"none", -1}, {"False", 0}, {"True", 1}, {"None", -1},
     };
     for (size_t i = 0; i < sizeof consts / sizeof consts[0]; i++) {
-        tl_jv v = consts[i].value < 0 ? jv_null() : jv_bool(consts[i].value == 1);
-        if (jmap_set(r, NULL, &global->vars, consts[i].name, strlen(consts[i].name), v) != JR_OK)
+        tl_jv v = consts[i].value < 0 ? tl_jv_null() : tl_jv_bool(consts[i].value == 1);
+        if (tl_jmap_set(r, NULL, &global->vars, consts[i].name, strlen(consts[i].name), v) != JR_OK)
             return JR_ERR;
     }
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
         tl_jv v;
         if (make_func(r, NULL, fns[i].kind, fns[i].name, NULL, &v) != JR_OK ||
-            jmap_set(r, NULL, &global->vars, fns[i].name, strlen(fns[i].name), v) != JR_OK)
+            tl_jmap_set(r, NULL, &global->vars, fns[i].name, strlen(fns[i].name), v) != JR_OK)
             return JR_ERR;
     }
     return JR_OK;

@@ -10,27 +10,27 @@
 #include "chat/eval.h"
 #include "chat/jsstr.h"
 
-static int enter(jrender *r, const tl_jnode *n)
+static int enter(tl_jrender *r, const tl_jnode *n)
 {
     if (++r->depth > r->caps.max_depth)
-        return jr_fail(r, n, TABLLM_ERR_LIMIT_EXCEEDED,
+        return tl_jr_fail(r, n, TABLLM_ERR_LIMIT_EXCEEDED,
                        "evaluation nests deeper than the limit of %zu levels", r->caps.max_depth);
     return JR_OK;
 }
 
-int jr_count_iterations(jrender *r, const tl_jnode *n, uint64_t k)
+int tl_jr_count_iterations(tl_jrender *r, const tl_jnode *n, uint64_t k)
 {
     if (k > r->caps.max_loop_iterations || r->iterations > r->caps.max_loop_iterations - k)
-        return jr_fail(r, n, TABLLM_ERR_LIMIT_EXCEEDED,
+        return tl_jr_fail(r, n, TABLLM_ERR_LIMIT_EXCEEDED,
                        "loops run more than the limit of %llu iterations",
                        (unsigned long long)r->caps.max_loop_iterations);
     r->iterations += k;
     return JR_OK;
 }
 
-tl_jscope *jscope_new(jrender *r, const tl_jnode *n, tl_jscope *parent)
+tl_jscope *tl_jscope_new(tl_jrender *r, const tl_jnode *n, tl_jscope *parent)
 {
-    tl_jscope *s = jr_alloc(r, n, sizeof *s);
+    tl_jscope *s = tl_jr_alloc(r, n, sizeof *s);
     if (s != NULL) {
         memset(s, 0, sizeof *s);
         s->parent = parent;
@@ -38,9 +38,9 @@ tl_jscope *jscope_new(jrender *r, const tl_jnode *n, tl_jscope *parent)
     return s;
 }
 
-int jargs_push(jrender *r, const tl_jnode *n, jargs *a, tl_jv v)
+int tl_jargs_push(tl_jrender *r, const tl_jnode *n, tl_jargs *a, tl_jv v)
 {
-    tl_jv *nv = jr_alloc(r, n, (a->n + 1) * sizeof(tl_jv));
+    tl_jv *nv = tl_jr_alloc(r, n, (a->n + 1) * sizeof(tl_jv));
     if (nv == NULL)
         return JR_ERR;
     if (a->n)
@@ -50,10 +50,10 @@ int jargs_push(jrender *r, const tl_jnode *n, jargs *a, tl_jv v)
     return JR_OK;
 }
 
-static int set_var(jrender *r, const tl_jnode *n, tl_jscope *sc, const char *name, size_t len,
+static int set_var(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, const char *name, size_t len,
                    tl_jv v)
 {
-    return jmap_set(r, n, &sc->vars, name, len, v);
+    return tl_jmap_set(r, n, &sc->vars, name, len, v);
 }
 
 /* ---- operators ----------------------------------------------------------- */
@@ -67,14 +67,14 @@ static const char *op_name(tl_jop op)
     return (size_t)op < sizeof names / sizeof names[0] ? names[op] : "?";
 }
 
-static int concat(jrender *r, const tl_jnode *n, const tl_jv *a, const tl_jv *b, tl_jv *out)
+static int concat(tl_jrender *r, const tl_jnode *n, const tl_jv *a, const tl_jv *b, tl_jv *out)
 {
-    tl_buf buf = jr_buf(r);
-    if (jv_raw_string(r, n, a, &buf) != JR_OK || jv_raw_string(r, n, b, &buf) != JR_OK) {
+    tl_buf buf = tl_jr_buf(r);
+    if (tl_jv_raw_string(r, n, a, &buf) != JR_OK || tl_jv_raw_string(r, n, b, &buf) != JR_OK) {
         tl_buf_free(&buf);
         return JR_ERR;
     }
-    return jv_from_buf(r, n, &buf, out);
+    return tl_jv_from_buf(r, n, &buf, out);
 }
 
 static bool contains(const tl_jv *hay, const tl_jv *needle)
@@ -94,16 +94,16 @@ static int arithmetic(const tl_jnode *n, const tl_jv *l, const tl_jv *rt, tl_jv 
     tl_jv_kind k = is_float ? JV_FLOAT : JV_INT;
     *handled = true;
     switch (n->op) {
-    case OP_ADD: *out = jv_num(k, a + b); break;
-    case OP_SUB: *out = jv_num(k, a - b); break;
-    case OP_MUL: *out = jv_num(k, a * b); break;
-    case OP_DIV: *out = jv_num(JV_FLOAT, a / b); break;
-    case OP_FLOORDIV: *out = jv_num(k, floor(a / b)); break;
-    case OP_MOD: *out = jv_num(k, fmod(a, b)); break;
-    case OP_LT: *out = jv_bool(a < b); break;
-    case OP_GT: *out = jv_bool(a > b); break;
-    case OP_GE: *out = jv_bool(a >= b); break;
-    case OP_LE: *out = jv_bool(a <= b); break;
+    case OP_ADD: *out = tl_jv_num(k, a + b); break;
+    case OP_SUB: *out = tl_jv_num(k, a - b); break;
+    case OP_MUL: *out = tl_jv_num(k, a * b); break;
+    case OP_DIV: *out = tl_jv_num(JV_FLOAT, a / b); break;
+    case OP_FLOORDIV: *out = tl_jv_num(k, floor(a / b)); break;
+    case OP_MOD: *out = tl_jv_num(k, fmod(a, b)); break;
+    case OP_LT: *out = tl_jv_bool(a < b); break;
+    case OP_GT: *out = tl_jv_bool(a > b); break;
+    case OP_GE: *out = tl_jv_bool(a >= b); break;
+    case OP_LE: *out = tl_jv_bool(a <= b); break;
     default: *handled = false; break;
     }
     return JR_OK;
@@ -119,70 +119,70 @@ static bool is_numeric_like(const tl_jv *v)
     return v->kind == JV_INT || v->kind == JV_FLOAT || v->kind == JV_BOOL;
 }
 
-static int power(jrender *r, const tl_jnode *n, const tl_jv *l, const tl_jv *rt, tl_jv *out)
+static int power(tl_jrender *r, const tl_jnode *n, const tl_jv *l, const tl_jv *rt, tl_jv *out)
 {
     double a = numeric_like(l), b = numeric_like(rt);
     if (a == 0 && b < 0)
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "0.0 cannot be raised to a negative power");
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "0.0 cannot be raised to a negative power");
     double res;
     if (isnan(b) || (fabs(a) == 1 && isinf(b)))
         res = NAN; /* JavaScript's ** differs from C's pow() here */
     else
         res = pow(a, b);
     if (!isfinite(res))
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
                        "exponentiation result is not a finite real number");
     bool is_float = l->kind == JV_FLOAT || rt->kind == JV_FLOAT || b < 0;
-    *out = jv_num(is_float ? JV_FLOAT : JV_INT, res);
+    *out = tl_jv_num(is_float ? JV_FLOAT : JV_INT, res);
     return JR_OK;
 }
 
-static int binary(jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
+static int binary(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
 {
     tl_jv l, rt;
-    if (ev_expr(r, n->a, sc, &l) != JR_OK)
+    if (tl_jev_expr(r, n->a, sc, &l) != JR_OK)
         return JR_ERR;
     if (n->op == OP_AND) {
-        if (!jv_truthy(&l)) {
+        if (!tl_jv_truthy(&l)) {
             *out = l;
             return JR_OK;
         }
-        return ev_expr(r, n->b, sc, out);
+        return tl_jev_expr(r, n->b, sc, out);
     }
     if (n->op == OP_OR) {
-        if (jv_truthy(&l)) {
+        if (tl_jv_truthy(&l)) {
             *out = l;
             return JR_OK;
         }
-        return ev_expr(r, n->b, sc, out);
+        return tl_jev_expr(r, n->b, sc, out);
     }
-    if (ev_expr(r, n->b, sc, &rt) != JR_OK)
+    if (tl_jev_expr(r, n->b, sc, &rt) != JR_OK)
         return JR_ERR;
     if (n->op == OP_EQ || n->op == OP_NE) {
         bool eq;
-        if (jv_loose_equal(r, n, &l, &rt, &eq) != JR_OK)
+        if (tl_jv_loose_equal(r, n, &l, &rt, &eq) != JR_OK)
             return JR_ERR;
-        *out = jv_bool(n->op == OP_EQ ? eq : !eq);
+        *out = tl_jv_bool(n->op == OP_EQ ? eq : !eq);
         return JR_OK;
     }
     bool is_in = n->op == OP_IN || n->op == OP_NOT_IN;
     if (l.kind == JV_UNDEF || rt.kind == JV_UNDEF) {
         if (rt.kind == JV_UNDEF && is_in) {
             /* anything in undefined is false, not in undefined true */
-            *out = jv_bool(n->op == OP_NOT_IN);
+            *out = tl_jv_bool(n->op == OP_NOT_IN);
             return JR_OK;
         }
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "cannot apply '%s' to an undefined value",
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "cannot apply '%s' to an undefined value",
                        op_name((tl_jop)n->op));
     }
     if (l.kind == JV_NULL || rt.kind == JV_NULL)
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "cannot apply '%s' to none",
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "cannot apply '%s' to none",
                        op_name((tl_jop)n->op));
     if (n->op == OP_CONCAT)
         return concat(r, n, &l, &rt, out);
     if (n->op == OP_POW && is_numeric_like(&l) && is_numeric_like(&rt))
         return power(r, n, &l, &rt, out);
-    if (jv_is_number(&l) && jv_is_number(&rt)) {
+    if (tl_jv_is_number(&l) && tl_jv_is_number(&rt)) {
         bool handled;
         arithmetic(n, &l, &rt, out, &handled);
         if (handled)
@@ -190,8 +190,8 @@ static int binary(jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
     } else if (l.kind == JV_ARRAY && rt.kind == JV_ARRAY) {
         if (n->op == OP_ADD) {
             size_t total;
-            if (!tl_size_add(l.u.a->n, rt.u.a->n, &total) || jv_make_array(r, n, total, out) != JR_OK)
-                return jr_fail(r, n, TABLLM_ERR_LIMIT_EXCEEDED, "list too long");
+            if (!tl_size_add(l.u.a->n, rt.u.a->n, &total) || tl_jv_make_array(r, n, total, out) != JR_OK)
+                return tl_jr_fail(r, n, TABLLM_ERR_LIMIT_EXCEEDED, "list too long");
             memcpy(out->u.a->v, l.u.a->v, l.u.a->n * sizeof(tl_jv));
             memcpy(out->u.a->v + l.u.a->n, rt.u.a->v, rt.u.a->n * sizeof(tl_jv));
             return JR_OK;
@@ -199,40 +199,40 @@ static int binary(jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
     } else if (rt.kind == JV_ARRAY && is_in) {
         bool member = false;
         for (size_t i = 0; i < rt.u.a->n && !member; i++)
-            member = jv_strict_equal(&rt.u.a->v[i], &l);
-        *out = jv_bool(n->op == OP_IN ? member : !member);
+            member = tl_jv_strict_equal(&rt.u.a->v[i], &l);
+        *out = tl_jv_bool(n->op == OP_IN ? member : !member);
         return JR_OK;
     }
     if ((l.kind == JV_STR || rt.kind == JV_STR) && n->op == OP_ADD)
         return concat(r, n, &l, &rt, out);
     if (l.kind == JV_STR && rt.kind == JV_STR && is_in) {
         bool has = contains(&rt, &l);
-        *out = jv_bool(n->op == OP_IN ? has : !has);
+        *out = tl_jv_bool(n->op == OP_IN ? has : !has);
         return JR_OK;
     }
     if (l.kind == JV_STR && rt.kind == JV_OBJECT && is_in) {
-        bool has = jmap_get(rt.u.m, l.u.s.p, l.u.s.len) != NULL;
-        *out = jv_bool(n->op == OP_IN ? has : !has);
+        bool has = tl_jmap_get(rt.u.m, l.u.s.p, l.u.s.len) != NULL;
+        *out = tl_jv_bool(n->op == OP_IN ? has : !has);
         return JR_OK;
     }
-    return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "cannot apply '%s' to a %s and a %s",
-                   op_name((tl_jop)n->op), jv_type_name(&l), jv_type_name(&rt));
+    return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "cannot apply '%s' to a %s and a %s",
+                   op_name((tl_jop)n->op), tl_jv_type_name(&l), tl_jv_type_name(&rt));
 }
 
-static int unary(jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
+static int unary(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
 {
     tl_jv v;
-    if (ev_expr(r, n->a, sc, &v) != JR_OK)
+    if (tl_jev_expr(r, n->a, sc, &v) != JR_OK)
         return JR_ERR;
     if (n->op == OP_NOT) {
-        *out = jv_bool(!jv_truthy(&v));
+        *out = tl_jv_bool(!tl_jv_truthy(&v));
         return JR_OK;
     }
     if (!is_numeric_like(&v))
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "cannot apply unary '%s' to a %s",
-                       op_name((tl_jop)n->op), jv_type_name(&v));
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "cannot apply unary '%s' to a %s",
+                       op_name((tl_jop)n->op), tl_jv_type_name(&v));
     double x = numeric_like(&v) * (n->op == OP_NEG ? -1 : 1);
-    *out = jv_num(v.kind == JV_FLOAT ? JV_FLOAT : JV_INT, x);
+    *out = tl_jv_num(v.kind == JV_FLOAT ? JV_FLOAT : JV_INT, x);
     return JR_OK;
 }
 
@@ -251,7 +251,7 @@ static bool at_index(double idx, size_t len, size_t *out)
 }
 
 /* utils.ts slice(): Python slicing as the reference implements it. */
-static int slice_indices(jrender *r, const tl_jnode *n, size_t len, const tl_jv *vstart,
+static int slice_indices(tl_jrender *r, const tl_jnode *n, size_t len, const tl_jv *vstart,
                          const tl_jv *vstop, const tl_jv *vstep, size_t **idx, size_t *count)
 {
     double L = (double)len;
@@ -275,7 +275,7 @@ static int slice_indices(jrender *r, const tl_jnode *n, size_t len, const tl_jv 
         return JR_OK;
     double span = fabs(stop - start) / fabs(step);
     size_t max = span > L + 1 ? len + 1 : (size_t)ceil(span) + 1;
-    size_t *v = jr_alloc(r, n, max * sizeof(size_t));
+    size_t *v = tl_jr_alloc(r, n, max * sizeof(size_t));
     if (v == NULL)
         return JR_ERR;
     size_t k = 0;
@@ -288,36 +288,36 @@ static int slice_indices(jrender *r, const tl_jnode *n, size_t len, const tl_jv 
     return JR_OK;
 }
 
-static int slice(jrender *r, const tl_jnode *n, const tl_jv *obj, const tl_jnode *sl, tl_jscope *sc,
+static int slice(tl_jrender *r, const tl_jnode *n, const tl_jv *obj, const tl_jnode *sl, tl_jscope *sc,
                  tl_jv *out)
 {
     if (obj->kind != JV_ARRAY && obj->kind != JV_STR)
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "cannot slice a %s", jv_type_name(obj));
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "cannot slice a %s", tl_jv_type_name(obj));
     tl_jv parts[3];
     const tl_jnode *nodes[3] = {sl->a, sl->b, sl->c};
     static const char *what[3] = {"start", "stop", "step"};
     for (int i = 0; i < 3; i++) {
-        parts[i] = jv_undef();
-        if (nodes[i] && ev_expr(r, nodes[i], sc, &parts[i]) != JR_OK)
+        parts[i] = tl_jv_undef();
+        if (nodes[i] && tl_jev_expr(r, nodes[i], sc, &parts[i]) != JR_OK)
             return JR_ERR;
         if (parts[i].kind != JV_INT && parts[i].kind != JV_UNDEF)
-            return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "slice %s must be an integer, not a %s",
-                           what[i], jv_type_name(&parts[i]));
+            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "slice %s must be an integer, not a %s",
+                           what[i], tl_jv_type_name(&parts[i]));
     }
     if (obj->kind == JV_ARRAY) {
         size_t *idx, count;
         if (slice_indices(r, n, obj->u.a->n, &parts[0], &parts[1], &parts[2], &idx, &count) != JR_OK ||
-            jv_make_array(r, n, count, out) != JR_OK)
+            tl_jv_make_array(r, n, count, out) != JR_OK)
             return JR_ERR;
         for (size_t i = 0; i < count; i++)
-            out->u.a->v[i] = idx[i] == SIZE_MAX ? jv_undef() : obj->u.a->v[idx[i]];
+            out->u.a->v[i] = idx[i] == SIZE_MAX ? tl_jv_undef() : obj->u.a->v[idx[i]];
         return JR_OK;
     }
     /* strings slice by code point (Array.from(string)) */
     size_t ncp = 0;
     for (size_t i = 0; i < obj->u.s.len; i++)
         ncp += ((unsigned char)obj->u.s.p[i] & 0xc0) != 0x80;
-    size_t *starts = jr_alloc(r, n, (ncp + 1) * sizeof(size_t));
+    size_t *starts = tl_jr_alloc(r, n, (ncp + 1) * sizeof(size_t));
     if (starts == NULL)
         return JR_ERR;
     for (size_t i = 0, k = 0; i < obj->u.s.len; i++)
@@ -327,41 +327,41 @@ static int slice(jrender *r, const tl_jnode *n, const tl_jv *obj, const tl_jnode
     size_t *idx, count;
     if (slice_indices(r, n, ncp, &parts[0], &parts[1], &parts[2], &idx, &count) != JR_OK)
         return JR_ERR;
-    tl_buf b = jr_buf(r);
+    tl_buf b = tl_jr_buf(r);
     for (size_t i = 0; i < count; i++)
         if (idx[i] != SIZE_MAX) /* undefined joins as "" */
             tl_buf_append(&b, obj->u.s.p + starts[idx[i]], starts[idx[i] + 1] - starts[idx[i]]);
-    return jv_from_buf(r, n, &b, out);
+    return tl_jv_from_buf(r, n, &b, out);
 }
 
-static int member(jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
+static int member(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
 {
     tl_jv obj, prop;
-    if (ev_expr(r, n->a, sc, &obj) != JR_OK)
+    if (tl_jev_expr(r, n->a, sc, &obj) != JR_OK)
         return JR_ERR;
     if (n->flag && n->b->kind == N_SLICE)
         return slice(r, n, &obj, n->b, sc, out);
     if (n->flag) {
-        if (ev_expr(r, n->b, sc, &prop) != JR_OK)
+        if (tl_jev_expr(r, n->b, sc, &prop) != JR_OK)
             return JR_ERR;
     } else if (n->b->kind == N_INT) {
-        prop = jv_num(JV_INT, n->b->num);
+        prop = tl_jv_num(JV_INT, n->b->num);
     } else {
-        prop = jv_str_ref(n->b->str, n->b->len);
+        prop = tl_jv_str_ref(n->b->str, n->b->len);
     }
-    *out = jv_undef();
+    *out = tl_jv_undef();
     if (obj.kind == JV_OBJECT || obj.kind == JV_NS) {
         if (prop.kind != JV_STR)
-            return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "a %s cannot be indexed by a %s",
-                           jv_type_name(&obj), jv_type_name(&prop));
-        tl_jv *v = jmap_get(obj.u.m, prop.u.s.p, prop.u.s.len);
+            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "a %s cannot be indexed by a %s",
+                           tl_jv_type_name(&obj), tl_jv_type_name(&prop));
+        tl_jv *v = tl_jmap_get(obj.u.m, prop.u.s.p, prop.u.s.len);
         if (v != NULL) {
             *out = *v;
             return JR_OK;
         }
         int rc = JR_OK;
         if (obj.kind == JV_OBJECT)
-            jb_member(r, &obj, prop.u.s.p, prop.u.s.len, out, &rc);
+            tl_jb_member(r, &obj, prop.u.s.p, prop.u.s.len, out, &rc);
         return rc;
     }
     if (obj.kind == JV_ARRAY || obj.kind == JV_STR) {
@@ -379,51 +379,51 @@ static int member(jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
             tl_js_utf16_at(obj.u.s.p, obj.u.s.len, i, &off, &cplen, &half);
             /* half of a surrogate pair prints as U+FFFD */
             if (half)
-                *out = jv_str_ref("\xef\xbf\xbd", 3);
+                *out = tl_jv_str_ref("\xef\xbf\xbd", 3);
             else
-                *out = jv_str_ref(obj.u.s.p + off, cplen);
+                *out = tl_jv_str_ref(obj.u.s.p + off, cplen);
             return JR_OK;
         }
         if (prop.kind == JV_STR) {
             int rc = JR_OK;
-            jb_member(r, &obj, prop.u.s.p, prop.u.s.len, out, &rc);
+            tl_jb_member(r, &obj, prop.u.s.p, prop.u.s.len, out, &rc);
             return rc;
         }
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "a %s cannot be indexed by a %s",
-                       jv_type_name(&obj), jv_type_name(&prop));
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "a %s cannot be indexed by a %s",
+                       tl_jv_type_name(&obj), tl_jv_type_name(&prop));
     }
     if (prop.kind != JV_STR)
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "a %s cannot be indexed by a %s",
-                       jv_type_name(&obj), jv_type_name(&prop));
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "a %s cannot be indexed by a %s",
+                       tl_jv_type_name(&obj), tl_jv_type_name(&prop));
     return JR_OK; /* other values have no members: undefined */
 }
 
 /* ---- calls ---------------------------------------------------------------- */
 
-int ev_arguments(jrender *r, const tl_jnode *call, tl_jnode *const *list, size_t n, tl_jscope *sc,
-                 jargs *pos, tl_jv *kwargs)
+int tl_jev_arguments(tl_jrender *r, const tl_jnode *call, tl_jnode *const *list, size_t n, tl_jscope *sc,
+                 tl_jargs *pos, tl_jv *kwargs)
 {
     (void)call;
     pos->v = NULL;
     pos->n = 0;
-    *kwargs = jv_undef();
+    *kwargs = tl_jv_undef();
     for (size_t i = 0; i < n; i++) {
         const tl_jnode *a = list[i];
         tl_jv v;
         if (a->kind == N_KWARG || a->kind == N_KWSPREAD)
             continue;
-        if (ev_expr(r, a->kind == N_SPREAD ? a->a : a, sc, &v) != JR_OK)
+        if (tl_jev_expr(r, a->kind == N_SPREAD ? a->a : a, sc, &v) != JR_OK)
             return JR_ERR;
         if (a->kind != N_SPREAD) {
-            if (jargs_push(r, a, pos, v) != JR_OK)
+            if (tl_jargs_push(r, a, pos, v) != JR_OK)
                 return JR_ERR;
             continue;
         }
         if (v.kind != JV_ARRAY)
-            return jr_fail(r, a, TABLLM_ERR_INVALID_ARGUMENT, "cannot unpack a %s with '*'",
-                           jv_type_name(&v));
+            return tl_jr_fail(r, a, TABLLM_ERR_INVALID_ARGUMENT, "cannot unpack a %s with '*'",
+                           tl_jv_type_name(&v));
         for (size_t k = 0; k < v.u.a->n; k++)
-            if (jargs_push(r, a, pos, v.u.a->v[k]) != JR_OK)
+            if (tl_jargs_push(r, a, pos, v.u.a->v[k]) != JR_OK)
                 return JR_ERR;
     }
     for (size_t i = 0; i < n; i++) {
@@ -431,95 +431,95 @@ int ev_arguments(jrender *r, const tl_jnode *call, tl_jnode *const *list, size_t
         if (a->kind != N_KWARG && a->kind != N_KWSPREAD)
             continue;
         if (kwargs->kind == JV_UNDEF) {
-            if (jv_make_object(r, a, JV_OBJECT, kwargs) != JR_OK)
+            if (tl_jv_make_object(r, a, JV_OBJECT, kwargs) != JR_OK)
                 return JR_ERR;
             kwargs->flags = JV_KWARGS;
         }
         tl_jv v;
-        if (ev_expr(r, a->kind == N_KWARG ? a->b : a->a, sc, &v) != JR_OK)
+        if (tl_jev_expr(r, a->kind == N_KWARG ? a->b : a->a, sc, &v) != JR_OK)
             return JR_ERR;
         if (a->kind == N_KWARG) {
-            if (jmap_get(kwargs->u.m, a->str, a->len) != NULL)
-                return jr_fail(r, a, TABLLM_ERR_INVALID_ARGUMENT,
+            if (tl_jmap_get(kwargs->u.m, a->str, a->len) != NULL)
+                return tl_jr_fail(r, a, TABLLM_ERR_INVALID_ARGUMENT,
                                "got multiple values for keyword argument '%.*s'", (int)a->len, a->str);
-            if (jmap_set(r, a, kwargs->u.m, a->str, a->len, v) != JR_OK)
+            if (tl_jmap_set(r, a, kwargs->u.m, a->str, a->len, v) != JR_OK)
                 return JR_ERR;
             continue;
         }
         if (v.kind != JV_OBJECT)
-            return jr_fail(r, a, TABLLM_ERR_INVALID_ARGUMENT, "the argument after ** must be a dict, not a %s",
-                           jv_type_name(&v));
+            return tl_jr_fail(r, a, TABLLM_ERR_INVALID_ARGUMENT, "the argument after ** must be a dict, not a %s",
+                           tl_jv_type_name(&v));
         for (size_t k = 0; k < v.u.m->n; k++) {
-            if (jmap_get(kwargs->u.m, v.u.m->keys[k], v.u.m->klen[k]) != NULL)
-                return jr_fail(r, a, TABLLM_ERR_INVALID_ARGUMENT,
+            if (tl_jmap_get(kwargs->u.m, v.u.m->keys[k], v.u.m->klen[k]) != NULL)
+                return tl_jr_fail(r, a, TABLLM_ERR_INVALID_ARGUMENT,
                                "got multiple values for keyword argument '%.*s'",
                                (int)v.u.m->klen[k], v.u.m->keys[k]);
-            if (jmap_set(r, a, kwargs->u.m, v.u.m->keys[k], v.u.m->klen[k], v.u.m->vals[k]) != JR_OK)
+            if (tl_jmap_set(r, a, kwargs->u.m, v.u.m->keys[k], v.u.m->klen[k], v.u.m->vals[k]) != JR_OK)
                 return JR_ERR;
         }
     }
     return JR_OK;
 }
 
-static int call(jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
+static int call(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
 {
-    jargs args;
+    tl_jargs args;
     tl_jv kwargs, fn;
-    if (ev_arguments(r, n, n->list, n->n_list, sc, &args, &kwargs) != JR_OK)
+    if (tl_jev_arguments(r, n, n->list, n->n_list, sc, &args, &kwargs) != JR_OK)
         return JR_ERR;
-    if (kwargs.kind != JV_UNDEF && kwargs.u.m->n > 0 && jargs_push(r, n, &args, kwargs) != JR_OK)
+    if (kwargs.kind != JV_UNDEF && kwargs.u.m->n > 0 && tl_jargs_push(r, n, &args, kwargs) != JR_OK)
         return JR_ERR;
-    if (ev_expr(r, n->a, sc, &fn) != JR_OK)
+    if (tl_jev_expr(r, n->a, sc, &fn) != JR_OK)
         return JR_ERR;
     if (fn.kind != JV_FUNC)
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "cannot call a %s: it is not a function",
-                       jv_type_name(&fn));
-    return jb_call(r, n, fn.u.f, &args, sc, out);
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "cannot call a %s: it is not a function",
+                       tl_jv_type_name(&fn));
+    return tl_jb_call(r, n, fn.u.f, &args, sc, out);
 }
 
 /* ---- expressions ------------------------------------------------------------ */
 
-static int literal_list(jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
+static int literal_list(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
 {
-    if (jv_make_array(r, n, n->n_list, out) != JR_OK)
+    if (tl_jv_make_array(r, n, n->n_list, out) != JR_OK)
         return JR_ERR;
     if (n->kind == N_TUPLE)
         out->flags = JV_TUPLE;
     for (size_t i = 0; i < n->n_list; i++)
-        if (ev_expr(r, n->list[i], sc, &out->u.a->v[i]) != JR_OK)
+        if (tl_jev_expr(r, n->list[i], sc, &out->u.a->v[i]) != JR_OK)
             return JR_ERR;
     return JR_OK;
 }
 
-static int literal_object(jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
+static int literal_object(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
 {
-    if (jv_make_object(r, n, JV_OBJECT, out) != JR_OK)
+    if (tl_jv_make_object(r, n, JV_OBJECT, out) != JR_OK)
         return JR_ERR;
     for (size_t i = 0; i + 1 < n->n_list; i += 2) {
         tl_jv k, v;
-        if (ev_expr(r, n->list[i], sc, &k) != JR_OK)
+        if (tl_jev_expr(r, n->list[i], sc, &k) != JR_OK)
             return JR_ERR;
         if (k.kind != JV_STR)
-            return jr_fail(r, n->list[i], TABLLM_ERR_INVALID_ARGUMENT,
-                           "dict keys must be strings, not a %s", jv_type_name(&k));
-        if (ev_expr(r, n->list[i + 1], sc, &v) != JR_OK ||
-            jmap_set(r, n, out->u.m, k.u.s.p, k.u.s.len, v) != JR_OK)
+            return tl_jr_fail(r, n->list[i], TABLLM_ERR_INVALID_ARGUMENT,
+                           "dict keys must be strings, not a %s", tl_jv_type_name(&k));
+        if (tl_jev_expr(r, n->list[i + 1], sc, &v) != JR_OK ||
+            tl_jmap_set(r, n, out->u.m, k.u.s.p, k.u.s.len, v) != JR_OK)
             return JR_ERR;
     }
     return JR_OK;
 }
 
-static int expr(jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
+static int expr(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
 {
     switch (n->kind) {
     case N_INT:
-        *out = jv_num(JV_INT, n->num);
+        *out = tl_jv_num(JV_INT, n->num);
         return JR_OK;
     case N_FLOAT:
-        *out = jv_num(JV_FLOAT, n->num);
+        *out = tl_jv_num(JV_FLOAT, n->num);
         return JR_OK;
     case N_STRING:
-        *out = jv_str_ref(n->str, n->len);
+        *out = tl_jv_str_ref(n->str, n->len);
         return JR_OK;
     case N_ARRAY:
     case N_TUPLE:
@@ -527,8 +527,8 @@ static int expr(jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
     case N_OBJECT:
         return literal_object(r, n, sc, out);
     case N_IDENT: {
-        tl_jv *v = jscope_lookup(sc, n->str, n->len);
-        *out = v ? *v : jv_undef();
+        tl_jv *v = tl_jscope_lookup(sc, n->str, n->len);
+        *out = v ? *v : tl_jv_undef();
         return JR_OK;
     }
     case N_MEMBER:
@@ -541,41 +541,41 @@ static int expr(jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
         return binary(r, n, sc, out);
     case N_FILTER: {
         tl_jv operand;
-        if (ev_expr(r, n->a, sc, &operand) != JR_OK)
+        if (tl_jev_expr(r, n->a, sc, &operand) != JR_OK)
             return JR_ERR;
-        return jf_apply(r, n->b, &operand, sc, out);
+        return tl_jf_apply(r, n->b, &operand, sc, out);
     }
     case N_TEST: {
         tl_jv operand;
         bool res;
-        if (ev_expr(r, n->a, sc, &operand) != JR_OK ||
-            jt_run(r, n, n->str, n->len, &operand, NULL, &res) != JR_OK)
+        if (tl_jev_expr(r, n->a, sc, &operand) != JR_OK ||
+            tl_jt_run(r, n, n->str, n->len, &operand, NULL, &res) != JR_OK)
             return JR_ERR;
-        *out = jv_bool(n->flag ? !res : res);
+        *out = tl_jv_bool(n->flag ? !res : res);
         return JR_OK;
     }
     case N_SELECT: {
         tl_jv cond;
-        if (ev_expr(r, n->b, sc, &cond) != JR_OK)
+        if (tl_jev_expr(r, n->b, sc, &cond) != JR_OK)
             return JR_ERR;
-        if (!jv_truthy(&cond)) {
-            *out = jv_undef();
+        if (!tl_jv_truthy(&cond)) {
+            *out = tl_jv_undef();
             return JR_OK;
         }
-        return ev_expr(r, n->a, sc, out);
+        return tl_jev_expr(r, n->a, sc, out);
     }
     case N_TERNARY: {
         tl_jv cond;
-        if (ev_expr(r, n->a, sc, &cond) != JR_OK)
+        if (tl_jev_expr(r, n->a, sc, &cond) != JR_OK)
             return JR_ERR;
-        return ev_expr(r, jv_truthy(&cond) ? n->b : n->c, sc, out);
+        return tl_jev_expr(r, tl_jv_truthy(&cond) ? n->b : n->c, sc, out);
     }
     default:
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "this expression cannot be evaluated here");
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "this expression cannot be evaluated here");
     }
 }
 
-int ev_expr(jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
+int tl_jev_expr(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
 {
     if (enter(r, n) != JR_OK)
         return JR_ERR;
@@ -586,22 +586,22 @@ int ev_expr(jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
 
 /* ---- statements ---------------------------------------------------------- */
 
-static int assign(jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv rhs)
+static int assign(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv rhs)
 {
     const tl_jnode *lhs = n->a;
     if (lhs->kind == N_IDENT)
         return set_var(r, lhs, sc, lhs->str, lhs->len, rhs);
     if (lhs->kind == N_TUPLE) {
         if (rhs.kind != JV_ARRAY)
-            return jr_fail(r, lhs, TABLLM_ERR_INVALID_ARGUMENT, "cannot unpack a %s in set",
-                           jv_type_name(&rhs));
+            return tl_jr_fail(r, lhs, TABLLM_ERR_INVALID_ARGUMENT, "cannot unpack a %s in set",
+                           tl_jv_type_name(&rhs));
         if (rhs.u.a->n != lhs->n_list)
-            return jr_fail(r, lhs, TABLLM_ERR_INVALID_ARGUMENT, "too %s items to unpack in set",
+            return tl_jr_fail(r, lhs, TABLLM_ERR_INVALID_ARGUMENT, "too %s items to unpack in set",
                            lhs->n_list > rhs.u.a->n ? "few" : "many");
         for (size_t i = 0; i < lhs->n_list; i++) {
             const tl_jnode *e = lhs->list[i];
             if (e->kind != N_IDENT)
-                return jr_fail(r, e, TABLLM_ERR_INVALID_ARGUMENT, "cannot unpack into this in set");
+                return tl_jr_fail(r, e, TABLLM_ERR_INVALID_ARGUMENT, "cannot unpack into this in set");
             if (set_var(r, e, sc, e->str, e->len, rhs.u.a->v[i]) != JR_OK)
                 return JR_ERR;
         }
@@ -609,85 +609,85 @@ static int assign(jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv rhs)
     }
     if (lhs->kind == N_MEMBER) {
         tl_jv obj;
-        if (ev_expr(r, lhs->a, sc, &obj) != JR_OK)
+        if (tl_jev_expr(r, lhs->a, sc, &obj) != JR_OK)
             return JR_ERR;
         if (obj.kind != JV_NS)
-            return jr_fail(r, lhs, TABLLM_ERR_INVALID_ARGUMENT,
-                           "cannot assign an attribute of a %s (only namespaces)", jv_type_name(&obj));
+            return tl_jr_fail(r, lhs, TABLLM_ERR_INVALID_ARGUMENT,
+                           "cannot assign an attribute of a %s (only namespaces)", tl_jv_type_name(&obj));
         if (lhs->b->kind != N_IDENT)
-            return jr_fail(r, lhs, TABLLM_ERR_INVALID_ARGUMENT,
+            return tl_jr_fail(r, lhs, TABLLM_ERR_INVALID_ARGUMENT,
                            "cannot assign to a member that is not a name");
-        return jmap_set(r, lhs, obj.u.m, lhs->b->str, lhs->b->len, rhs);
+        return tl_jmap_set(r, lhs, obj.u.m, lhs->b->str, lhs->b->len, rhs);
     }
-    return jr_fail(r, lhs, TABLLM_ERR_INVALID_ARGUMENT, "cannot assign to this expression");
+    return tl_jr_fail(r, lhs, TABLLM_ERR_INVALID_ARGUMENT, "cannot assign to this expression");
 }
 
-int ev_block_to_string(jrender *r, const tl_jnode *at, tl_jnode *const *body, size_t n_body,
+int tl_jev_block_to_string(tl_jrender *r, const tl_jnode *at, tl_jnode *const *body, size_t n_body,
                        tl_jscope *sc, tl_jv *out)
 {
-    tl_buf b = jr_buf(r);
-    int rc = ev_block(r, body, n_body, sc, &b);
+    tl_buf b = tl_jr_buf(r);
+    int rc = tl_jev_block(r, body, n_body, sc, &b);
     if (rc != JR_OK) {
         tl_buf_free(&b);
         return rc;
     }
-    return jv_from_buf(r, at, &b, out);
+    return tl_jv_from_buf(r, at, &b, out);
 }
 
-static int set_statement(jrender *r, const tl_jnode *n, tl_jscope *sc)
+static int set_statement(tl_jrender *r, const tl_jnode *n, tl_jscope *sc)
 {
     tl_jv rhs;
-    int rc = n->b ? ev_expr(r, n->b, sc, &rhs) : ev_block_to_string(r, n, n->body, n->n_body, sc, &rhs);
+    int rc = n->b ? tl_jev_expr(r, n->b, sc, &rhs) : tl_jev_block_to_string(r, n, n->body, n->n_body, sc, &rhs);
     if (rc != JR_OK)
         return rc;
     return assign(r, n, sc, rhs);
 }
 
-static int bind_loop_var(jrender *r, const tl_jnode *var, tl_jscope *sc, const tl_jv *cur)
+static int bind_loop_var(tl_jrender *r, const tl_jnode *var, tl_jscope *sc, const tl_jv *cur)
 {
     if (var->kind == N_IDENT)
         return set_var(r, var, sc, var->str, var->len, *cur);
     for (size_t j = 0; j < var->n_list; j++) {
         const tl_jnode *e = var->list[j];
         if (e->kind != N_IDENT)
-            return jr_fail(r, e, TABLLM_ERR_INVALID_ARGUMENT, "cannot unpack into this in a loop");
+            return tl_jr_fail(r, e, TABLLM_ERR_INVALID_ARGUMENT, "cannot unpack into this in a loop");
         if (set_var(r, e, sc, e->str, e->len, cur->u.a->v[j]) != JR_OK)
             return JR_ERR;
     }
     return JR_OK;
 }
 
-static int make_loop(jrender *r, const tl_jnode *n, const tl_jv *items, size_t i, size_t len,
+static int make_loop(tl_jrender *r, const tl_jnode *n, const tl_jv *items, size_t i, size_t len,
                      tl_jv *out)
 {
     static const char *const keys[] = {"index", "index0", "revindex", "revindex0", "first",
                                        "last", "length", "previtem", "nextitem"};
     tl_jv vals[9] = {
-        jv_num(JV_INT, (double)(i + 1)), jv_num(JV_INT, (double)i),
-        jv_num(JV_INT, (double)(len - i)), jv_num(JV_INT, (double)(len - i - 1)),
-        jv_bool(i == 0), jv_bool(i == len - 1), jv_num(JV_INT, (double)len),
-        i > 0 ? items[i - 1] : jv_undef(), i + 1 < len ? items[i + 1] : jv_undef(),
+        tl_jv_num(JV_INT, (double)(i + 1)), tl_jv_num(JV_INT, (double)i),
+        tl_jv_num(JV_INT, (double)(len - i)), tl_jv_num(JV_INT, (double)(len - i - 1)),
+        tl_jv_bool(i == 0), tl_jv_bool(i == len - 1), tl_jv_num(JV_INT, (double)len),
+        i > 0 ? items[i - 1] : tl_jv_undef(), i + 1 < len ? items[i + 1] : tl_jv_undef(),
     };
-    if (jv_make_object(r, n, JV_OBJECT, out) != JR_OK)
+    if (tl_jv_make_object(r, n, JV_OBJECT, out) != JR_OK)
         return JR_ERR;
     for (int k = 0; k < 9; k++)
-        if (jmap_set(r, n, out->u.m, keys[k], strlen(keys[k]), vals[k]) != JR_OK)
+        if (tl_jmap_set(r, n, out->u.m, keys[k], strlen(keys[k]), vals[k]) != JR_OK)
             return JR_ERR;
     return JR_OK;
 }
 
-static int for_statement(jrender *r, const tl_jnode *n, tl_jscope *sc, tl_buf *out)
+static int for_statement(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_buf *out)
 {
-    tl_jscope *scope = jscope_new(r, n, sc);
+    tl_jscope *scope = tl_jscope_new(r, n, sc);
     if (scope == NULL)
         return JR_ERR;
     const tl_jnode *test = NULL;
     tl_jv iterable;
     if (n->b->kind == N_SELECT) {
         test = n->b->b;
-        if (ev_expr(r, n->b->a, scope, &iterable) != JR_OK)
+        if (tl_jev_expr(r, n->b->a, scope, &iterable) != JR_OK)
             return JR_ERR;
-    } else if (ev_expr(r, n->b, scope, &iterable) != JR_OK) {
+    } else if (tl_jev_expr(r, n->b, scope, &iterable) != JR_OK) {
         return JR_ERR;
     }
     const tl_jv *src;
@@ -697,39 +697,39 @@ static int for_statement(jrender *r, const tl_jnode *n, tl_jscope *sc, tl_buf *o
         count = iterable.u.a->n;
     } else if (iterable.kind == JV_OBJECT) {
         tl_jv keys;
-        if (jv_make_array(r, n, iterable.u.m->n, &keys) != JR_OK)
+        if (tl_jv_make_array(r, n, iterable.u.m->n, &keys) != JR_OK)
             return JR_ERR;
         for (size_t i = 0; i < iterable.u.m->n; i++)
-            keys.u.a->v[i] = jv_str_ref(iterable.u.m->keys[i], iterable.u.m->klen[i]);
+            keys.u.a->v[i] = tl_jv_str_ref(iterable.u.m->keys[i], iterable.u.m->klen[i]);
         src = keys.u.a->v;
         count = keys.u.a->n;
     } else {
-        return jr_fail(r, n->b, TABLLM_ERR_INVALID_ARGUMENT, "cannot loop over a %s",
-                       jv_type_name(&iterable));
+        return tl_jr_fail(r, n->b, TABLLM_ERR_INVALID_ARGUMENT, "cannot loop over a %s",
+                       tl_jv_type_name(&iterable));
     }
-    tl_jv *items = jr_alloc(r, n, (count ? count : 1) * sizeof(tl_jv));
+    tl_jv *items = tl_jr_alloc(r, n, (count ? count : 1) * sizeof(tl_jv));
     if (items == NULL)
         return JR_ERR;
     size_t n_items = 0;
     for (size_t i = 0; i < count; i++) {
         const tl_jv *cur = &src[i];
-        if (jr_count_iterations(r, n, 1) != JR_OK)
+        if (tl_jr_count_iterations(r, n, 1) != JR_OK)
             return JR_ERR;
         if (n->a->kind == N_TUPLE) {
             if (cur->kind != JV_ARRAY || (cur->flags & JV_TUPLE))
-                return jr_fail(r, n->a, TABLLM_ERR_INVALID_ARGUMENT, "cannot unpack a %s in a loop",
-                               jv_type_name(cur));
+                return tl_jr_fail(r, n->a, TABLLM_ERR_INVALID_ARGUMENT, "cannot unpack a %s in a loop",
+                               tl_jv_type_name(cur));
             if (cur->u.a->n != n->a->n_list)
-                return jr_fail(r, n->a, TABLLM_ERR_INVALID_ARGUMENT, "too %s items to unpack",
+                return tl_jr_fail(r, n->a, TABLLM_ERR_INVALID_ARGUMENT, "too %s items to unpack",
                                n->a->n_list > cur->u.a->n ? "few" : "many");
         }
         if (test) {
-            tl_jscope *ls = jscope_new(r, n, scope);
+            tl_jscope *ls = tl_jscope_new(r, n, scope);
             tl_jv ok;
             if (ls == NULL || bind_loop_var(r, n->a, ls, cur) != JR_OK ||
-                ev_expr(r, test, ls, &ok) != JR_OK)
+                tl_jev_expr(r, test, ls, &ok) != JR_OK)
                 return JR_ERR;
-            if (!jv_truthy(&ok))
+            if (!tl_jv_truthy(&ok))
                 continue;
         }
         items[n_items++] = *cur;
@@ -742,7 +742,7 @@ static int for_statement(jrender *r, const tl_jnode *n, tl_jscope *sc, tl_buf *o
             bind_loop_var(r, n->a, scope, &items[i]) != JR_OK)
             return JR_ERR;
         size_t mark = out->len;
-        int rc = ev_block(r, n->body, n->n_body, scope, out);
+        int rc = tl_jev_block(r, n->body, n->n_body, scope, out);
         if (rc == JR_CONTINUE || rc == JR_BREAK) {
             /* the reference drops this iteration's output up to the break */
             if (out->status == TABLLM_OK)
@@ -756,13 +756,13 @@ static int for_statement(jrender *r, const tl_jnode *n, tl_jscope *sc, tl_buf *o
         no_iteration = false;
     }
     if (no_iteration)
-        return ev_block(r, n->alt, n->n_alt, scope, out);
+        return tl_jev_block(r, n->alt, n->n_alt, scope, out);
     return JR_OK;
 }
 
-static int call_block(jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
+static int call_block(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
 {
-    tl_jfunc *caller = jr_alloc(r, n, sizeof *caller);
+    tl_jfunc *caller = tl_jr_alloc(r, n, sizeof *caller);
     if (caller == NULL)
         return JR_ERR;
     memset(caller, 0, sizeof *caller);
@@ -770,50 +770,50 @@ static int call_block(jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
     caller->name = "caller";
     caller->node = n;
     caller->scope = sc;
-    jargs args;
+    tl_jargs args;
     tl_jv kwargs, fn;
     const tl_jnode *c = n->a;
-    if (ev_arguments(r, c, c->list, c->n_list, sc, &args, &kwargs) != JR_OK)
+    if (tl_jev_arguments(r, c, c->list, c->n_list, sc, &args, &kwargs) != JR_OK)
         return JR_ERR;
     if (kwargs.kind == JV_UNDEF) {
-        if (jv_make_object(r, n, JV_OBJECT, &kwargs) != JR_OK)
+        if (tl_jv_make_object(r, n, JV_OBJECT, &kwargs) != JR_OK)
             return JR_ERR;
         kwargs.flags = JV_KWARGS;
     }
-    if (jargs_push(r, n, &args, kwargs) != JR_OK || ev_expr(r, c->a, sc, &fn) != JR_OK)
+    if (tl_jargs_push(r, n, &args, kwargs) != JR_OK || tl_jev_expr(r, c->a, sc, &fn) != JR_OK)
         return JR_ERR;
     if (fn.kind != JV_FUNC)
-        return jr_fail(r, c, TABLLM_ERR_INVALID_ARGUMENT, "cannot call a %s: it is not a function",
-                       jv_type_name(&fn));
-    tl_jscope *env = jscope_new(r, n, sc);
+        return tl_jr_fail(r, c, TABLLM_ERR_INVALID_ARGUMENT, "cannot call a %s: it is not a function",
+                       tl_jv_type_name(&fn));
+    tl_jscope *env = tl_jscope_new(r, n, sc);
     tl_jv cv = {JV_FUNC, 0, {0}};
     cv.u.f = caller;
     if (env == NULL || set_var(r, n, env, "caller", 6, cv) != JR_OK)
         return JR_ERR;
-    return jb_call(r, c, fn.u.f, &args, env, out);
+    return tl_jb_call(r, c, fn.u.f, &args, env, out);
 }
 
-static int emit(jrender *r, const tl_jnode *n, const tl_jv *v, tl_buf *out)
+static int emit(tl_jrender *r, const tl_jnode *n, const tl_jv *v, tl_buf *out)
 {
     if (v->kind == JV_NULL || v->kind == JV_UNDEF)
         return JR_OK;
-    return jv_print(r, n, v, out);
+    return tl_jv_print(r, n, v, out);
 }
 
-static int statement(jrender *r, const tl_jnode *n, tl_jscope *sc, tl_buf *out)
+static int statement(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_buf *out)
 {
     tl_jv v;
     switch (n->kind) {
     case N_TEXT:
         tl_buf_append(out, n->str, n->len);
-        return jr_buf_check(r, n, out);
+        return tl_jr_buf_check(r, n, out);
     case N_COMMENT:
         return JR_OK;
     case N_IF:
-        if (ev_expr(r, n->a, sc, &v) != JR_OK)
+        if (tl_jev_expr(r, n->a, sc, &v) != JR_OK)
             return JR_ERR;
-        return jv_truthy(&v) ? ev_block(r, n->body, n->n_body, sc, out)
-                             : ev_block(r, n->alt, n->n_alt, sc, out);
+        return tl_jv_truthy(&v) ? tl_jev_block(r, n->body, n->n_body, sc, out)
+                             : tl_jev_block(r, n->alt, n->n_alt, sc, out);
     case N_FOR:
         return for_statement(r, n, sc, out);
     case N_BREAK:
@@ -823,7 +823,7 @@ static int statement(jrender *r, const tl_jnode *n, tl_jscope *sc, tl_buf *out)
     case N_SET:
         return set_statement(r, n, sc);
     case N_MACRO: {
-        tl_jfunc *f = jr_alloc(r, n, sizeof *f);
+        tl_jfunc *f = tl_jr_alloc(r, n, sizeof *f);
         if (f == NULL)
             return JR_ERR;
         memset(f, 0, sizeof *f);
@@ -841,21 +841,21 @@ static int statement(jrender *r, const tl_jnode *n, tl_jscope *sc, tl_buf *out)
     }
     case N_FILTER_BLOCK: {
         tl_jv body;
-        int rc = ev_block_to_string(r, n, n->body, n->n_body, sc, &body);
+        int rc = tl_jev_block_to_string(r, n, n->body, n->n_body, sc, &body);
         if (rc != JR_OK)
             return rc;
-        if (jf_apply(r, n->a, &body, sc, &v) != JR_OK)
+        if (tl_jf_apply(r, n->a, &body, sc, &v) != JR_OK)
             return JR_ERR;
         return emit(r, n, &v, out);
     }
     default: {
-        int rc = ev_expr(r, n, sc, &v);
+        int rc = tl_jev_expr(r, n, sc, &v);
         return rc != JR_OK ? rc : emit(r, n, &v, out);
     }
     }
 }
 
-int ev_block(jrender *r, tl_jnode *const *body, size_t n_body, tl_jscope *sc, tl_buf *out)
+int tl_jev_block(tl_jrender *r, tl_jnode *const *body, size_t n_body, tl_jscope *sc, tl_buf *out)
 {
     for (size_t i = 0; i < n_body; i++) {
         if (enter(r, body[i]) != JR_OK)
@@ -876,7 +876,7 @@ tabllm_status tl_jinja_render(const tl_jinja_template *t, const json_t *context,
     *out = NULL;
     if (out_len)
         *out_len = 0;
-    jrender r;
+    tl_jrender r;
     memset(&r, 0, sizeof r);
     r.t = t;
     if (caps)
@@ -884,14 +884,14 @@ tabllm_status tl_jinja_render(const tl_jinja_template *t, const json_t *context,
     else
         tl_jinja_caps_default(&r.caps);
     r.now = now;
-    tl_jscope *global = jscope_new(&r, NULL, NULL);
-    int rc = global ? jb_define_globals(&r, global) : JR_ERR;
+    tl_jscope *global = tl_jscope_new(&r, NULL, NULL);
+    int rc = global ? tl_jb_define_globals(&r, global) : JR_ERR;
     if (rc == JR_OK && context != NULL) {
         const char *key;
         json_t *val;
         json_object_foreach((json_t *)context, key, val) {
             size_t klen = strlen(key);
-            if (jmap_get(&global->vars, key, klen) != NULL) {
+            if (tl_jmap_get(&global->vars, key, klen) != NULL) {
                 /* Environment.set() refuses to redeclare: "Variable already declared" */
                 r.st = tl_error(TABLLM_ERR_INVALID_ARGUMENT,
                                 "chat template: the variable '%s' is built in and cannot be passed "
@@ -900,21 +900,21 @@ tabllm_status tl_jinja_render(const tl_jinja_template *t, const json_t *context,
                 break;
             }
             tl_jv v;
-            if ((rc = jv_from_json(&r, val, &v, 0)) != JR_OK ||
-                (rc = jmap_set(&r, NULL, &global->vars, key, klen, v)) != JR_OK)
+            if ((rc = tl_jv_from_json(&r, val, &v, 0)) != JR_OK ||
+                (rc = tl_jmap_set(&r, NULL, &global->vars, key, klen, v)) != JR_OK)
                 break;
         }
     }
-    tl_buf b = jr_buf(&r);
+    tl_buf b = tl_jr_buf(&r);
     if (rc == JR_OK)
-        rc = ev_block(&r, t->body, t->n_body, global, &b);
+        rc = tl_jev_block(&r, t->body, t->n_body, global, &b);
     if (rc == JR_BREAK || rc == JR_CONTINUE) {
         r.st = tl_jinja_error_at(t->src, t->src_len, r.signal_pos, TABLLM_ERR_INVALID_ARGUMENT,
                                  "'%s' outside of a loop", rc == JR_BREAK ? "break" : "continue");
         rc = JR_ERR;
     }
     if (rc == JR_OK)
-        rc = jr_buf_check(&r, NULL, &b);
+        rc = tl_jr_buf_check(&r, NULL, &b);
     tabllm_status st = r.st;
     if (rc == JR_OK && st == TABLLM_OK) {
         size_t len;

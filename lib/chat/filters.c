@@ -25,14 +25,14 @@ static bool known_filter(const char *s, size_t len)
     return false;
 }
 
-static int filter_error(jrender *r, const tl_jnode *n, const char *name, size_t len,
+static int filter_error(tl_jrender *r, const tl_jnode *n, const char *name, size_t len,
                         const tl_jv *operand)
 {
     if (!known_filter(name, len))
-        return jr_fail(r, n, TABLLM_ERR_UNSUPPORTED, "the filter '%.*s' is not supported",
+        return tl_jr_fail(r, n, TABLLM_ERR_UNSUPPORTED, "the filter '%.*s' is not supported",
                        (int)len, name);
-    return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "the filter '%.*s' cannot be applied to a %s",
-                   (int)len, name, jv_type_name(operand));
+    return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "the filter '%.*s' cannot be applied to a %s",
+                   (int)len, name, tl_jv_type_name(operand));
 }
 
 /* ---- comparison and sorting ------------------------------------------------ */
@@ -53,15 +53,15 @@ static int type_code(const tl_jv *v)
     return v->kind * 4 + (v->flags & (JV_TUPLE | JV_KWARGS));
 }
 
-int jv_compare(jrender *r, const tl_jnode *n, const tl_jv *a, const tl_jv *b, bool case_sensitive,
+int tl_jv_compare(tl_jrender *r, const tl_jnode *n, const tl_jv *a, const tl_jv *b, bool case_sensitive,
                int *cmp)
 {
     *cmp = 0;
     if (a->kind == JV_NULL && b->kind == JV_NULL)
         return JR_OK;
     if (a->kind == JV_NULL || b->kind == JV_NULL || (a->kind == JV_UNDEF) != (b->kind == JV_UNDEF))
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "cannot compare a %s with a %s",
-                       jv_type_name(a), jv_type_name(b));
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "cannot compare a %s with a %s",
+                       tl_jv_type_name(a), tl_jv_type_name(b));
     if (a->kind == JV_UNDEF)
         return JR_OK;
     if (numeric_like(a) && numeric_like(b)) {
@@ -70,21 +70,21 @@ int jv_compare(jrender *r, const tl_jnode *n, const tl_jv *a, const tl_jv *b, bo
         return JR_OK;
     }
     if (type_code(a) != type_code(b))
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "cannot compare a %s with a %s",
-                       jv_type_name(a), jv_type_name(b));
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "cannot compare a %s with a %s",
+                       tl_jv_type_name(a), tl_jv_type_name(b));
     if (a->kind != JV_STR)
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "cannot compare values of type %s",
-                       jv_type_name(a));
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "cannot compare values of type %s",
+                       tl_jv_type_name(a));
     if (case_sensitive) {
         *cmp = tl_js_compare(a->u.s.p, a->u.s.len, b->u.s.p, b->u.s.len);
         return JR_OK;
     }
-    tl_buf la = jr_buf(r), lb = jr_buf(r);
+    tl_buf la = tl_jr_buf(r), lb = tl_jr_buf(r);
     tl_js_to_lower(a->u.s.p, a->u.s.len, &la);
     tl_js_to_lower(b->u.s.p, b->u.s.len, &lb);
-    int rc = jr_buf_check(r, n, &la);
+    int rc = tl_jr_buf_check(r, n, &la);
     if (rc == JR_OK)
-        rc = jr_buf_check(r, n, &lb);
+        rc = tl_jr_buf_check(r, n, &lb);
     if (rc == JR_OK)
         *cmp = tl_js_compare(la.data ? la.data : "", la.len, lb.data ? lb.data : "", lb.len);
     tl_buf_free(&la);
@@ -92,11 +92,11 @@ int jv_compare(jrender *r, const tl_jnode *n, const tl_jv *a, const tl_jv *b, bo
     return rc;
 }
 
-int jv_sort(jrender *r, const tl_jnode *n, tl_jv *v, size_t count, jcmp_fn cmp, void *ctx)
+int tl_jv_sort(tl_jrender *r, const tl_jnode *n, tl_jv *v, size_t count, tl_jcmp_fn cmp, void *ctx)
 {
     if (count < 2)
         return JR_OK;
-    tl_jv *tmp = jr_alloc(r, n, count * sizeof(tl_jv));
+    tl_jv *tmp = tl_jr_alloc(r, n, count * sizeof(tl_jv));
     if (tmp == NULL)
         return JR_ERR;
     /* bottom-up merge sort: stable, O(n log n) comparisons */
@@ -139,15 +139,15 @@ static tl_jv attribute_path(const tl_jv *item, const char *path, size_t len)
         while (end < len && path[end] != '.')
             end++;
         if (v.kind == JV_OBJECT || v.kind == JV_NS) {
-            tl_jv *f = jmap_get(v.u.m, path + start, end - start);
-            v = f ? *f : jv_undef();
+            tl_jv *f = tl_jmap_get(v.u.m, path + start, end - start);
+            v = f ? *f : tl_jv_undef();
         } else if (v.kind == JV_ARRAY) {
             double idx = tl_js_parse_int(path + start, end - start);
             if (isnan(idx) || idx < 0 || idx >= (double)v.u.a->n)
-                return jv_undef();
+                return tl_jv_undef();
             v = v.u.a->v[(size_t)idx];
         } else {
-            return jv_undef();
+            return tl_jv_undef();
         }
         if (end >= len)
             return v;
@@ -155,7 +155,7 @@ static tl_jv attribute_path(const tl_jv *item, const char *path, size_t len)
     }
 }
 
-static int sort_cmp(jrender *r, const tl_jnode *n, const tl_jv *a, const tl_jv *b, void *ctx,
+static int sort_cmp(tl_jrender *r, const tl_jnode *n, const tl_jv *a, const tl_jv *b, void *ctx,
                     int *cmp)
 {
     const sort_ctx *s = ctx;
@@ -164,19 +164,19 @@ static int sort_cmp(jrender *r, const tl_jnode *n, const tl_jv *a, const tl_jv *
         x = attribute_path(a, s->attr, s->attr_len);
         y = attribute_path(b, s->attr, s->attr_len);
     }
-    if (jv_compare(r, n, &x, &y, s->case_sensitive, cmp) != JR_OK)
+    if (tl_jv_compare(r, n, &x, &y, s->case_sensitive, cmp) != JR_OK)
         return JR_ERR;
     if (s->reverse)
         *cmp = -*cmp;
     return JR_OK;
 }
 
-static int sorted_copy(jrender *r, const tl_jnode *n, const tl_jarr *a, sort_ctx *ctx, tl_jv *out)
+static int sorted_copy(tl_jrender *r, const tl_jnode *n, const tl_jarr *a, sort_ctx *ctx, tl_jv *out)
 {
-    if (jv_make_array(r, n, a->n, out) != JR_OK)
+    if (tl_jv_make_array(r, n, a->n, out) != JR_OK)
         return JR_ERR;
     memcpy(out->u.a->v, a->v, a->n * sizeof(tl_jv));
-    return jv_sort(r, n, out->u.a->v, a->n, sort_cmp, ctx);
+    return tl_jv_sort(r, n, out->u.a->v, a->n, sort_cmp, ctx);
 }
 
 /* ---- tests ------------------------------------------------------------------ */
@@ -187,7 +187,7 @@ static const char *const test_names[] = {
     "equalto", "eq", NULL,
 };
 
-bool jt_lookup(const char *name, size_t len)
+bool tl_jt_lookup(const char *name, size_t len)
 {
     for (const char *const *t = test_names; *t; t++)
         if (name_is(name, len, *t))
@@ -195,24 +195,24 @@ bool jt_lookup(const char *name, size_t len)
     return false;
 }
 
-static int case_test(jrender *r, const tl_jnode *n, const tl_jv *v, bool upper, bool *res)
+static int case_test(tl_jrender *r, const tl_jnode *n, const tl_jv *v, bool upper, bool *res)
 {
     *res = false;
     if (v->kind != JV_STR)
         return JR_OK;
-    tl_buf b = jr_buf(r);
+    tl_buf b = tl_jr_buf(r);
     if (upper)
         tl_js_to_upper(v->u.s.p, v->u.s.len, &b);
     else
         tl_js_to_lower(v->u.s.p, v->u.s.len, &b);
-    int rc = jr_buf_check(r, n, &b);
+    int rc = tl_jr_buf_check(r, n, &b);
     if (rc == JR_OK)
         *res = b.len == v->u.s.len && (b.len == 0 || memcmp(b.data, v->u.s.p, b.len) == 0);
     tl_buf_free(&b);
     return rc;
 }
 
-int jt_run(jrender *r, const tl_jnode *n, const char *name, size_t len, const tl_jv *v,
+int tl_jt_run(tl_jrender *r, const tl_jnode *n, const char *name, size_t len, const tl_jv *v,
            const tl_jv *arg, bool *res)
 {
     uint8_t k = v->kind;
@@ -221,8 +221,8 @@ int jt_run(jrender *r, const tl_jnode *n, const char *name, size_t len, const tl
     else if (name_is(name, len, "callable")) *res = k == JV_FUNC;
     else if (name_is(name, len, "odd") || name_is(name, len, "even")) {
         if (k != JV_INT)
-            return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "the test '%.*s' needs an integer, not a %s",
-                           (int)len, name, jv_type_name(v));
+            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "the test '%.*s' needs an integer, not a %s",
+                           (int)len, name, tl_jv_type_name(v));
         bool odd = fmod(v->u.n, 2) != 0;
         *res = name[0] == 'o' ? odd : !odd;
     } else if (name_is(name, len, "false")) *res = k == JV_BOOL && !v->u.b;
@@ -240,27 +240,27 @@ int jt_run(jrender *r, const tl_jnode *n, const char *name, size_t len, const tl
     else if (name_is(name, len, "undefined")) *res = k == JV_UNDEF;
     else if (name_is(name, len, "equalto") || name_is(name, len, "eq")) {
         if (arg == NULL)
-            return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "the test '%.*s' needs a value to compare with",
+            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "the test '%.*s' needs a value to compare with",
                            (int)len, name);
-        *res = jv_strict_equal(v, arg);
+        *res = tl_jv_strict_equal(v, arg);
     } else {
-        return jr_fail(r, n, TABLLM_ERR_UNSUPPORTED, "the test '%.*s' is not supported", (int)len, name);
+        return tl_jr_fail(r, n, TABLLM_ERR_UNSUPPORTED, "the test '%.*s' is not supported", (int)len, name);
     }
     return JR_OK;
 }
 
 /* ---- filters without arguments ----------------------------------------------- */
 
-static int to_json_default(jrender *r, const tl_jnode *n, const tl_jv *v, bool undef_as_null,
+static int to_json_default(tl_jrender *r, const tl_jnode *n, const tl_jv *v, bool undef_as_null,
                            tl_jv *out)
 {
-    jjson_opts o = {false, 0, false, ", ", ": ", 2, 2, undef_as_null};
-    tl_buf b = jr_buf(r);
-    if (jv_to_json(r, n, v, &o, 0, &b) != JR_OK) {
+    tl_jjson_opts o = {false, 0, false, ", ", ": ", 2, 2, undef_as_null};
+    tl_buf b = tl_jr_buf(r);
+    if (tl_jv_to_json(r, n, v, &o, 0, &b) != JR_OK) {
         tl_buf_free(&b);
         return JR_ERR;
     }
-    return jv_from_buf(r, n, &b, out);
+    return tl_jv_from_buf(r, n, &b, out);
 }
 
 /* A hash of what SameValueZero compares: the type and the string, number or
@@ -301,14 +301,14 @@ static uint64_t value_hash(const tl_jv *v)
     return h;
 }
 
-static int unique(jrender *r, const tl_jnode *n, const tl_jarr *a, tl_jv *out)
+static int unique(tl_jrender *r, const tl_jnode *n, const tl_jarr *a, tl_jv *out)
 {
-    if (jv_make_array(r, n, a->n, out) != JR_OK)
+    if (tl_jv_make_array(r, n, a->n, out) != JR_OK)
         return JR_ERR;
     size_t cap = 16;
     while (cap < a->n * 2)
         cap *= 2;
-    size_t *table = jr_alloc(r, n, cap * sizeof(size_t));
+    size_t *table = tl_jr_alloc(r, n, cap * sizeof(size_t));
     if (table == NULL)
         return JR_ERR;
     for (size_t i = 0; i < cap; i++)
@@ -318,7 +318,7 @@ static int unique(jrender *r, const tl_jnode *n, const tl_jarr *a, tl_jv *out)
         size_t h = (size_t)value_hash(&a->v[i]) & (cap - 1);
         bool seen = false;
         for (; table[h] != SIZE_MAX; h = (h + 1) & (cap - 1))
-            if (jv_same_value_zero(&out->u.a->v[table[h]], &a->v[i])) {
+            if (tl_jv_same_value_zero(&out->u.a->v[table[h]], &a->v[i])) {
                 seen = true;
                 break;
             }
@@ -331,10 +331,10 @@ static int unique(jrender *r, const tl_jnode *n, const tl_jarr *a, tl_jv *out)
     return JR_OK;
 }
 
-static int indent_lines(jrender *r, const tl_jnode *n, const tl_jv *s, const char *pad, size_t pad_len,
+static int indent_lines(tl_jrender *r, const tl_jnode *n, const tl_jv *s, const char *pad, size_t pad_len,
                         bool first, bool blank, tl_jv *out)
 {
-    tl_buf b = jr_buf(r);
+    tl_buf b = tl_jr_buf(r);
     const char *p = s->u.s.p, *end = p + s->u.s.len;
     for (size_t line = 0;; line++) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -348,26 +348,26 @@ static int indent_lines(jrender *r, const tl_jnode *n, const tl_jv *s, const cha
         tl_buf_putc(&b, '\n');
         p = nl + 1;
     }
-    return jv_from_buf(r, n, &b, out);
+    return tl_jv_from_buf(r, n, &b, out);
 }
 
-static int string_filter(jrender *r, const tl_jnode *n, const char *name, size_t len,
+static int string_filter(tl_jrender *r, const tl_jnode *n, const char *name, size_t len,
                          const tl_jv *v, tl_jv *out)
 {
-    jargs none = {NULL, 0};
+    tl_jargs none = {NULL, 0};
     if (name_is(name, len, "length") || name_is(name, len, "upper") || name_is(name, len, "lower") ||
         name_is(name, len, "title") || name_is(name, len, "capitalize")) {
         if (name_is(name, len, "length")) {
-            *out = jv_num(JV_INT, (double)tl_js_utf16_len(v->u.s.p, v->u.s.len));
+            *out = tl_jv_num(JV_INT, (double)tl_js_utf16_len(v->u.s.p, v->u.s.len));
             return JR_OK;
         }
         char m[16];
         memcpy(m, name, len);
         m[len] = '\0';
-        return jb_string_method(r, n, v, m, &none, out);
+        return tl_jb_string_method(r, n, v, m, &none, out);
     }
     if (name_is(name, len, "trim"))
-        return jb_string_method(r, n, v, "strip", &none, out);
+        return tl_jb_string_method(r, n, v, "strip", &none, out);
     if (name_is(name, len, "indent"))
         return indent_lines(r, n, v, "    ", 4, false, false, out);
     if (name_is(name, len, "join") || name_is(name, len, "string")) {
@@ -376,18 +376,18 @@ static int string_filter(jrender *r, const tl_jnode *n, const char *name, size_t
     }
     if (name_is(name, len, "int")) {
         double d = tl_js_parse_int(v->u.s.p, v->u.s.len);
-        *out = jv_num(JV_INT, isnan(d) ? 0 : d);
+        *out = tl_jv_num(JV_INT, isnan(d) ? 0 : d);
         return JR_OK;
     }
     if (name_is(name, len, "float")) {
         double d = tl_js_parse_float(v->u.s.p, v->u.s.len);
-        *out = jv_num(JV_FLOAT, isnan(d) ? 0 : d);
+        *out = tl_jv_num(JV_FLOAT, isnan(d) ? 0 : d);
         return JR_OK;
     }
     return filter_error(r, n, name, len, v);
 }
 
-static int plain_filter(jrender *r, const tl_jnode *f, const tl_jv *v, tl_jv *out)
+static int plain_filter(tl_jrender *r, const tl_jnode *f, const tl_jv *v, tl_jv *out)
 {
     const char *name = f->str;
     size_t len = f->len;
@@ -403,13 +403,13 @@ static int plain_filter(jrender *r, const tl_jnode *f, const tl_jv *v, tl_jv *ou
         if (name_is(name, len, "list")) {
             *out = *v;
         } else if (name_is(name, len, "first")) {
-            *out = a->n ? a->v[0] : jv_undef();
+            *out = a->n ? a->v[0] : tl_jv_undef();
         } else if (name_is(name, len, "last")) {
-            *out = a->n ? a->v[a->n - 1] : jv_undef();
+            *out = a->n ? a->v[a->n - 1] : tl_jv_undef();
         } else if (name_is(name, len, "length")) {
-            *out = jv_num(JV_INT, (double)a->n);
+            *out = tl_jv_num(JV_INT, (double)a->n);
         } else if (name_is(name, len, "reverse")) {
-            if (jv_make_array(r, f, a->n, out) != JR_OK)
+            if (tl_jv_make_array(r, f, a->n, out) != JR_OK)
                 return JR_ERR;
             for (size_t i = 0; i < a->n; i++)
                 out->u.a->v[i] = a->v[a->n - 1 - i];
@@ -417,12 +417,12 @@ static int plain_filter(jrender *r, const tl_jnode *f, const tl_jv *v, tl_jv *ou
             sort_ctx ctx = {false, false, NULL, 0};
             return sorted_copy(r, f, a, &ctx, out);
         } else if (name_is(name, len, "join")) {
-            tl_buf b = jr_buf(r);
-            if (jv_join(r, f, a->v, a->n, "", 0, &b) != JR_OK) {
+            tl_buf b = tl_jr_buf(r);
+            if (tl_jv_join(r, f, a->v, a->n, "", 0, &b) != JR_OK) {
                 tl_buf_free(&b);
                 return JR_ERR;
             }
-            return jv_from_buf(r, f, &b, out);
+            return tl_jv_from_buf(r, f, &b, out);
         } else if (name_is(name, len, "string")) {
             return to_json_default(r, f, v, false, out);
         } else if (name_is(name, len, "unique")) {
@@ -437,47 +437,47 @@ static int plain_filter(jrender *r, const tl_jnode *f, const tl_jv *v, tl_jv *ou
     case JV_INT:
     case JV_FLOAT:
         if (name_is(name, len, "abs")) {
-            *out = jv_num((tl_jv_kind)v->kind, fabs(v->u.n));
+            *out = tl_jv_num((tl_jv_kind)v->kind, fabs(v->u.n));
         } else if (name_is(name, len, "int")) {
-            *out = jv_num(JV_INT, floor(v->u.n));
+            *out = tl_jv_num(JV_INT, floor(v->u.n));
         } else if (name_is(name, len, "float")) {
-            *out = jv_num(JV_FLOAT, v->u.n);
+            *out = tl_jv_num(JV_FLOAT, v->u.n);
         } else if (name_is(name, len, "string")) {
-            tl_buf b = jr_buf(r);
-            if (jv_print(r, f, v, &b) != JR_OK) {
+            tl_buf b = tl_jr_buf(r);
+            if (tl_jv_print(r, f, v, &b) != JR_OK) {
                 tl_buf_free(&b);
                 return JR_ERR;
             }
-            return jv_from_buf(r, f, &b, out);
+            return tl_jv_from_buf(r, f, &b, out);
         } else {
             return filter_error(r, f, name, len, v);
         }
         return JR_OK;
     case JV_OBJECT:
         if (name_is(name, len, "items"))
-            return jb_dict_items(r, f, v->u.m, out);
+            return tl_jb_dict_items(r, f, v->u.m, out);
         if (name_is(name, len, "length")) {
-            *out = jv_num(JV_INT, (double)v->u.m->n);
+            *out = tl_jv_num(JV_INT, (double)v->u.m->n);
             return JR_OK;
         }
         if (name_is(name, len, "get") || name_is(name, len, "keys") || name_is(name, len, "values") ||
             name_is(name, len, "dictsort")) {
-            jargs none = {NULL, 0};
+            tl_jargs none = {NULL, 0};
             char m[16];
             memcpy(m, name, len);
             m[len] = '\0';
-            return jb_dict_method(r, f, v, m, &none, out);
+            return tl_jb_dict_method(r, f, v, m, &none, out);
         }
         return filter_error(r, f, name, len, v);
     case JV_BOOL:
         if (name_is(name, len, "bool"))
             *out = *v;
         else if (name_is(name, len, "int"))
-            *out = jv_num(JV_INT, v->u.b ? 1 : 0);
+            *out = tl_jv_num(JV_INT, v->u.b ? 1 : 0);
         else if (name_is(name, len, "float"))
-            *out = jv_num(JV_FLOAT, v->u.b ? 1 : 0);
+            *out = tl_jv_num(JV_FLOAT, v->u.b ? 1 : 0);
         else if (name_is(name, len, "string"))
-            *out = jv_str_ref(v->u.b ? "true" : "false", v->u.b ? 4 : 5);
+            *out = tl_jv_str_ref(v->u.b ? "true" : "false", v->u.b ? 4 : 5);
         else
             return filter_error(r, f, name, len, v);
         return JR_OK;
@@ -489,12 +489,12 @@ static int plain_filter(jrender *r, const tl_jnode *f, const tl_jv *v, tl_jv *ou
 /* ---- filters with arguments ------------------------------------------------------ */
 
 /* args[i] ?? kwargs[name] ?? NULL */
-static const tl_jv *arg_or_kw(const jargs *a, size_t i, const tl_jv *kw, const char *name)
+static const tl_jv *arg_or_kw(const tl_jargs *a, size_t i, const tl_jv *kw, const char *name)
 {
     if (i < a->n)
         return &a->v[i];
     if (kw->kind != JV_UNDEF)
-        return jmap_get(kw->u.m, name, strlen(name));
+        return tl_jmap_get(kw->u.m, name, strlen(name));
     return NULL;
 }
 
@@ -503,10 +503,10 @@ static bool raw_truthy(const tl_jv *v)
 {
     if (v->kind == JV_ARRAY || v->kind == JV_OBJECT || v->kind == JV_NS || v->kind == JV_FUNC)
         return true;
-    return jv_truthy(v);
+    return tl_jv_truthy(v);
 }
 
-static int bool_arg(jrender *r, const tl_jnode *n, const tl_jv *v, const char *what, bool def,
+static int bool_arg(tl_jrender *r, const tl_jnode *n, const tl_jv *v, const char *what, bool def,
                     bool *out)
 {
     if (v == NULL) {
@@ -514,20 +514,20 @@ static int bool_arg(jrender *r, const tl_jnode *n, const tl_jv *v, const char *w
         return JR_OK;
     }
     if (v->kind != JV_BOOL)
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "%s must be a boolean, not a %s", what,
-                       jv_type_name(v));
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "%s must be a boolean, not a %s", what,
+                       tl_jv_type_name(v));
     *out = v->u.b;
     return JR_OK;
 }
 
-static int tojson_call(jrender *r, const tl_jnode *n, const tl_jv *v, const tl_jv *kw, tl_jv *out)
+static int tojson_call(tl_jrender *r, const tl_jnode *n, const tl_jv *v, const tl_jv *kw, tl_jv *out)
 {
-    jargs none = {NULL, 0};
-    jjson_opts o = {false, 0, false, ", ", ": ", 2, 2, true};
+    tl_jargs none = {NULL, 0};
+    tl_jjson_opts o = {false, 0, false, ", ", ": ", 2, 2, true};
     const tl_jv *indent = arg_or_kw(&none, 0, kw, "indent");
     if (indent && indent->kind != JV_NULL) {
         if (indent->kind != JV_INT)
-            return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "tojson: indent must be an integer");
+            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "tojson: indent must be an integer");
         o.indent_set = true;
         o.indent = isnan(indent->u.n) ? 0 : trunc(indent->u.n);
     }
@@ -538,13 +538,13 @@ static int tojson_call(jrender *r, const tl_jnode *n, const tl_jv *v, const tl_j
                  &sort_keys) != JR_OK)
         return JR_ERR;
     if (sort_keys)
-        return jr_fail(r, n, TABLLM_ERR_UNSUPPORTED,
+        return tl_jr_fail(r, n, TABLLM_ERR_UNSUPPORTED,
                        "tojson(sort_keys=true) is not supported (the reference sorts by locale)");
     const tl_jv *sep = arg_or_kw(&none, 0, kw, "separators");
     if (sep && sep->kind != JV_NULL) {
         if (sep->kind != JV_ARRAY || sep->u.a->n != 2 || sep->u.a->v[0].kind != JV_STR ||
             sep->u.a->v[1].kind != JV_STR)
-            return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
                            "tojson: separators must be a pair of strings");
         o.item_sep = sep->u.a->v[0].u.s.p;
         o.item_sep_len = sep->u.a->v[0].u.s.len;
@@ -554,28 +554,28 @@ static int tojson_call(jrender *r, const tl_jnode *n, const tl_jv *v, const tl_j
         o.item_sep = ",";
         o.item_sep_len = 1;
     }
-    tl_buf b = jr_buf(r);
-    if (jv_to_json(r, n, v, &o, 0, &b) != JR_OK) {
+    tl_buf b = tl_jr_buf(r);
+    if (tl_jv_to_json(r, n, v, &o, 0, &b) != JR_OK) {
         tl_buf_free(&b);
         return JR_ERR;
     }
-    return jv_from_buf(r, n, &b, out);
+    return tl_jv_from_buf(r, n, &b, out);
 }
 
-static int join_call(jrender *r, const tl_jnode *n, const tl_jv *v, const jargs *a, const tl_jv *kw,
+static int join_call(tl_jrender *r, const tl_jnode *n, const tl_jv *v, const tl_jargs *a, const tl_jv *kw,
                      tl_jv *out)
 {
     if (v->kind != JV_STR && v->kind != JV_ARRAY)
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "the filter 'join' cannot be applied to a %s",
-                       jv_type_name(v));
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "the filter 'join' cannot be applied to a %s",
+                       tl_jv_type_name(v));
     const tl_jv *sep = arg_or_kw(a, 0, kw, "separator");
     if (sep && sep->kind != JV_STR)
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "join: the separator must be a string");
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "join: the separator must be a string");
     const char *s = sep ? sep->u.s.p : "";
     size_t slen = sep ? sep->u.s.len : 0;
-    tl_buf b = jr_buf(r);
+    tl_buf b = tl_jr_buf(r);
     if (v->kind == JV_ARRAY) {
-        if (jv_join(r, n, v->u.a->v, v->u.a->n, s, slen, &b) != JR_OK) {
+        if (tl_jv_join(r, n, v->u.a->v, v->u.a->n, s, slen, &b) != JR_OK) {
             tl_buf_free(&b);
             return JR_ERR;
         }
@@ -589,42 +589,42 @@ static int join_call(jrender *r, const tl_jnode *n, const tl_jv *v, const jargs 
             i += k;
         }
     }
-    return jv_from_buf(r, n, &b, out);
+    return tl_jv_from_buf(r, n, &b, out);
 }
 
-static int select_call(jrender *r, const tl_jnode *f, const tl_jv *v, bool select, tl_jscope *sc,
+static int select_call(tl_jrender *r, const tl_jnode *f, const tl_jv *v, bool select, tl_jscope *sc,
                        tl_jv *out)
 {
     const tl_jarr *a = v->u.a;
     for (size_t i = 0; i < a->n; i++)
         if (a->v[i].kind != JV_OBJECT && a->v[i].kind != JV_NS)
-            return jr_fail(r, f, TABLLM_ERR_INVALID_ARGUMENT, "%s can only filter a list of dicts",
+            return tl_jr_fail(r, f, TABLLM_ERR_INVALID_ARGUMENT, "%s can only filter a list of dicts",
                            select ? "selectattr" : "rejectattr");
     for (size_t i = 0; i < f->n_list; i++)
         if (f->list[i]->kind != N_STRING)
-            return jr_fail(r, f->list[i], TABLLM_ERR_INVALID_ARGUMENT,
+            return tl_jr_fail(r, f->list[i], TABLLM_ERR_INVALID_ARGUMENT,
                            "the arguments of %s must be string literals",
                            select ? "selectattr" : "rejectattr");
     if (f->n_list == 0)
-        return jr_fail(r, f, TABLLM_ERR_INVALID_ARGUMENT, "%s needs an attribute name",
+        return tl_jr_fail(r, f, TABLLM_ERR_INVALID_ARGUMENT, "%s needs an attribute name",
                        select ? "selectattr" : "rejectattr");
     (void)sc;
     const tl_jnode *attr = f->list[0];
     const tl_jnode *test = f->n_list > 1 ? f->list[1] : NULL;
-    tl_jv value = f->n_list > 2 ? jv_str_ref(f->list[2]->str, f->list[2]->len) : jv_undef();
-    if (test && !jt_lookup(test->str, test->len))
-        return jr_fail(r, test, TABLLM_ERR_UNSUPPORTED, "the test '%.*s' is not supported",
+    tl_jv value = f->n_list > 2 ? tl_jv_str_ref(f->list[2]->str, f->list[2]->len) : tl_jv_undef();
+    if (test && !tl_jt_lookup(test->str, test->len))
+        return tl_jr_fail(r, test, TABLLM_ERR_UNSUPPORTED, "the test '%.*s' is not supported",
                        (int)test->len, test->str);
-    if (jv_make_array(r, f, a->n, out) != JR_OK)
+    if (tl_jv_make_array(r, f, a->n, out) != JR_OK)
         return JR_ERR;
     size_t k = 0;
     for (size_t i = 0; i < a->n; i++) {
-        tl_jv *field = jmap_get(a->v[i].u.m, attr->str, attr->len);
+        tl_jv *field = tl_jmap_get(a->v[i].u.m, attr->str, attr->len);
         bool res = false;
         if (field != NULL) {
             if (test == NULL)
-                res = jv_truthy(field);
-            else if (jt_run(r, test, test->str, test->len, field, f->n_list > 2 ? &value : NULL,
+                res = tl_jv_truthy(field);
+            else if (tl_jt_run(r, test, test->str, test->len, field, f->n_list > 2 ? &value : NULL,
                             &res) != JR_OK)
                 return JR_ERR;
         }
@@ -635,28 +635,28 @@ static int select_call(jrender *r, const tl_jnode *f, const tl_jv *v, bool selec
     return JR_OK;
 }
 
-static int map_call(jrender *r, const tl_jnode *n, const tl_jv *v, const tl_jv *kw, tl_jv *out)
+static int map_call(tl_jrender *r, const tl_jnode *n, const tl_jv *v, const tl_jv *kw, tl_jv *out)
 {
-    const tl_jv *attr = kw->kind != JV_UNDEF ? jmap_get(kw->u.m, "attribute", 9) : NULL;
+    const tl_jv *attr = kw->kind != JV_UNDEF ? tl_jmap_get(kw->u.m, "attribute", 9) : NULL;
     if (attr == NULL)
-        return jr_fail(r, n, TABLLM_ERR_UNSUPPORTED,
+        return tl_jr_fail(r, n, TABLLM_ERR_UNSUPPORTED,
                        "map() is supported only with attribute=... (as in the reference)");
     if (attr->kind != JV_STR)
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "map: attribute must be a string");
-    const tl_jv *def = jmap_get(kw->u.m, "default", 7);
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "map: attribute must be a string");
+    const tl_jv *def = tl_jmap_get(kw->u.m, "default", 7);
     const tl_jarr *a = v->u.a;
-    if (jv_make_array(r, n, a->n, out) != JR_OK)
+    if (tl_jv_make_array(r, n, a->n, out) != JR_OK)
         return JR_ERR;
     for (size_t i = 0; i < a->n; i++) {
         if (a->v[i].kind != JV_OBJECT && a->v[i].kind != JV_NS)
-            return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "map: the items must be dicts");
+            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "map: the items must be dicts");
         tl_jv x = attribute_path(&a->v[i], attr->u.s.p, attr->u.s.len);
         out->u.a->v[i] = x.kind == JV_UNDEF && def ? *def : x;
     }
     return JR_OK;
 }
 
-static int sort_call(jrender *r, const tl_jnode *n, const tl_jv *v, const jargs *a, const tl_jv *kw,
+static int sort_call(tl_jrender *r, const tl_jnode *n, const tl_jv *v, const tl_jargs *a, const tl_jv *kw,
                      tl_jv *out)
 {
     sort_ctx ctx = {false, false, NULL, 0};
@@ -673,13 +673,13 @@ static int sort_call(jrender *r, const tl_jnode *n, const tl_jv *v, const jargs 
         ctx.attr_len = tl_js_number_to_string(attr->u.n, num);
         ctx.attr = num;
     } else if (attr && attr->kind != JV_NULL) {
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
                        "sort: attribute must be a string, an integer or none");
     }
     return sorted_copy(r, n, v->u.a, &ctx, out);
 }
 
-static int indent_call(jrender *r, const tl_jnode *n, const tl_jv *v, const jargs *a, const tl_jv *kw,
+static int indent_call(tl_jrender *r, const tl_jnode *n, const tl_jv *v, const tl_jargs *a, const tl_jv *kw,
                        tl_jv *out)
 {
     const tl_jv *width = arg_or_kw(a, 0, kw, "width");
@@ -688,13 +688,13 @@ static int indent_call(jrender *r, const tl_jnode *n, const tl_jv *v, const jarg
     double w = 4;
     if (width) {
         if (width->kind != JV_INT)
-            return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "indent: width must be an integer");
+            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "indent: width must be an integer");
         w = isnan(width->u.n) ? 0 : trunc(width->u.n);
     }
     if (w < 0 || w > (double)r->caps.max_output_bytes)
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "indent: invalid width");
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "indent: invalid width");
     size_t pad_len = (size_t)w;
-    char *pad = jr_alloc(r, n, pad_len + 1);
+    char *pad = tl_jr_alloc(r, n, pad_len + 1);
     if (pad == NULL)
         return JR_ERR;
     memset(pad, ' ', pad_len);
@@ -702,21 +702,21 @@ static int indent_call(jrender *r, const tl_jnode *n, const tl_jv *v, const jarg
                         out);
 }
 
-static int call_filter(jrender *r, const tl_jnode *f, const tl_jv *v, tl_jscope *sc, tl_jv *out)
+static int call_filter(tl_jrender *r, const tl_jnode *f, const tl_jv *v, tl_jscope *sc, tl_jv *out)
 {
     const tl_jnode *callee = f->a;
     if (callee->kind != N_IDENT)
-        return jr_fail(r, f, TABLLM_ERR_UNSUPPORTED, "a filter must be a name or a call of a name");
+        return tl_jr_fail(r, f, TABLLM_ERR_UNSUPPORTED, "a filter must be a name or a call of a name");
     const char *name = callee->str;
     size_t len = callee->len;
-    jargs a;
+    tl_jargs a;
     tl_jv kw;
     if (name_is(name, len, "selectattr") || name_is(name, len, "rejectattr")) {
         if (v->kind != JV_ARRAY)
             return filter_error(r, f, name, len, v);
         return select_call(r, f, v, name[0] == 's', sc, out);
     }
-    if (ev_arguments(r, f, f->list, f->n_list, sc, &a, &kw) != JR_OK)
+    if (tl_jev_arguments(r, f, f->list, f->n_list, sc, &a, &kw) != JR_OK)
         return JR_ERR;
     if (name_is(name, len, "tojson"))
         return tojson_call(r, f, v, &kw, out);
@@ -725,15 +725,15 @@ static int call_filter(jrender *r, const tl_jnode *f, const tl_jv *v, tl_jscope 
     if (name_is(name, len, "int") || name_is(name, len, "float")) {
         bool is_int = name[0] == 'i';
         const tl_jv *def = arg_or_kw(&a, 0, &kw, "default");
-        tl_jv zero = jv_num(is_int ? JV_INT : JV_FLOAT, 0);
+        tl_jv zero = tl_jv_num(is_int ? JV_INT : JV_FLOAT, 0);
         if (v->kind == JV_STR) {
             double d = is_int ? tl_js_parse_int(v->u.s.p, v->u.s.len)
                               : tl_js_parse_float(v->u.s.p, v->u.s.len);
-            *out = isnan(d) ? (def ? *def : zero) : jv_num(is_int ? JV_INT : JV_FLOAT, d);
-        } else if (jv_is_number(v)) {
+            *out = isnan(d) ? (def ? *def : zero) : tl_jv_num(is_int ? JV_INT : JV_FLOAT, d);
+        } else if (tl_jv_is_number(v)) {
             *out = *v;
         } else if (v->kind == JV_BOOL) {
-            *out = jv_num(is_int ? JV_INT : JV_FLOAT, v->u.b ? 1 : 0);
+            *out = tl_jv_num(is_int ? JV_INT : JV_FLOAT, v->u.b ? 1 : 0);
         } else {
             return filter_error(r, f, name, len, v);
         }
@@ -744,8 +744,8 @@ static int call_filter(jrender *r, const tl_jnode *f, const tl_jv *v, tl_jscope 
         bool boolean = false;
         if (bool_arg(r, f, arg_or_kw(&a, 1, &kw, "boolean"), "default: boolean", false, &boolean) != JR_OK)
             return JR_ERR;
-        if (v->kind == JV_UNDEF || (boolean && !jv_truthy(v)))
-            *out = def ? *def : jv_str_ref("", 0);
+        if (v->kind == JV_UNDEF || (boolean && !tl_jv_truthy(v)))
+            *out = def ? *def : tl_jv_str_ref("", 0);
         else
             *out = *v;
         return JR_OK;
@@ -762,13 +762,13 @@ static int call_filter(jrender *r, const tl_jnode *f, const tl_jv *v, tl_jscope 
             return indent_call(r, f, v, &a, &kw, out);
         if (name_is(name, len, "replace")) {
             if (kw.kind == JV_UNDEF) {
-                if (jv_make_object(r, f, JV_OBJECT, &kw) != JR_OK)
+                if (tl_jv_make_object(r, f, JV_OBJECT, &kw) != JR_OK)
                     return JR_ERR;
                 kw.flags = JV_KWARGS;
             }
-            if (jargs_push(r, f, &a, kw) != JR_OK)
+            if (tl_jargs_push(r, f, &a, kw) != JR_OK)
                 return JR_ERR;
-            return jb_string_method(r, f, v, "replace", &a, out);
+            return tl_jb_string_method(r, f, v, "replace", &a, out);
         }
         return filter_error(r, f, name, len, v);
     }
@@ -777,19 +777,19 @@ static int call_filter(jrender *r, const tl_jnode *f, const tl_jv *v, tl_jscope 
         for (const char *const *m = methods; *m; m++) {
             if (!name_is(name, len, *m))
                 continue;
-            if (kw.kind != JV_UNDEF && kw.u.m->n > 0 && jargs_push(r, f, &a, kw) != JR_OK)
+            if (kw.kind != JV_UNDEF && kw.u.m->n > 0 && tl_jargs_push(r, f, &a, kw) != JR_OK)
                 return JR_ERR;
-            return jb_dict_method(r, f, v, *m, &a, out);
+            return tl_jb_dict_method(r, f, v, *m, &a, out);
         }
     }
     return filter_error(r, f, name, len, v);
 }
 
-int jf_apply(jrender *r, const tl_jnode *filter, const tl_jv *operand, tl_jscope *sc, tl_jv *out)
+int tl_jf_apply(tl_jrender *r, const tl_jnode *filter, const tl_jv *operand, tl_jscope *sc, tl_jv *out)
 {
     if (filter->kind == N_IDENT)
         return plain_filter(r, filter, operand, out);
     if (filter->kind == N_CALL)
         return call_filter(r, filter, operand, sc, out);
-    return jr_fail(r, filter, TABLLM_ERR_UNSUPPORTED, "a filter must be a name or a call of a name");
+    return tl_jr_fail(r, filter, TABLLM_ERR_UNSUPPORTED, "a filter must be a name or a call of a name");
 }

@@ -17,18 +17,18 @@ static void put_number(tl_buf *out, double v)
 
 /* Array.prototype.toString() of a list of runtime values: each element's
  * toString(), joined by ",". */
-static int array_to_string(jrender *r, const tl_jnode *n, const tl_jarr *a, tl_buf *out)
+static int array_to_string(tl_jrender *r, const tl_jnode *n, const tl_jarr *a, tl_buf *out)
 {
     for (size_t i = 0; i < a->n; i++) {
         if (i)
             tl_buf_putc(out, ',');
-        if (jv_print(r, n, &a->v[i], out) != JR_OK)
+        if (tl_jv_print(r, n, &a->v[i], out) != JR_OK)
             return JR_ERR;
     }
-    return jr_buf_check(r, n, out);
+    return tl_jr_buf_check(r, n, out);
 }
 
-int jv_print(jrender *r, const tl_jnode *n, const tl_jv *v, tl_buf *out)
+int tl_jv_print(tl_jrender *r, const tl_jnode *n, const tl_jv *v, tl_buf *out)
 {
     char buf[40];
     switch (v->kind) {
@@ -51,34 +51,34 @@ int jv_print(jrender *r, const tl_jnode *n, const tl_jv *v, tl_buf *out)
         tl_buf_append(out, v->u.s.p, v->u.s.len);
         break;
     case JV_FUNC:
-        return jr_fail(r, n, TABLLM_ERR_UNSUPPORTED,
+        return tl_jr_fail(r, n, TABLLM_ERR_UNSUPPORTED,
                        "printing a function (the reference prints its JavaScript source)");
     default: {
-        jjson_opts o = {false, 0, false, ", ", ": ", 2, 2, false};
-        return jv_to_json(r, n, v, &o, 0, out);
+        tl_jjson_opts o = {false, 0, false, ", ", ": ", 2, 2, false};
+        return tl_jv_to_json(r, n, v, &o, 0, out);
     }
     }
-    return jr_buf_check(r, n, out);
+    return tl_jr_buf_check(r, n, out);
 }
 
-int jv_raw_string(jrender *r, const tl_jnode *n, const tl_jv *v, tl_buf *out)
+int tl_jv_raw_string(tl_jrender *r, const tl_jnode *n, const tl_jv *v, tl_buf *out)
 {
     switch (v->kind) {
     case JV_FLOAT:
         put_number(out, v->u.n); /* the raw number: 2.0 is "2" here */
-        return jr_buf_check(r, n, out);
+        return tl_jr_buf_check(r, n, out);
     case JV_ARRAY:
         return array_to_string(r, n, v->u.a, out);
     case JV_OBJECT:
     case JV_NS:
         tl_buf_puts(out, "[object Map]");
-        return jr_buf_check(r, n, out);
+        return tl_jr_buf_check(r, n, out);
     default:
-        return jv_print(r, n, v, out);
+        return tl_jv_print(r, n, v, out);
     }
 }
 
-int jv_join(jrender *r, const tl_jnode *n, const tl_jv *items, size_t count, const char *sep,
+int tl_jv_join(tl_jrender *r, const tl_jnode *n, const tl_jv *items, size_t count, const char *sep,
             size_t sep_len, tl_buf *out)
 {
     for (size_t i = 0; i < count; i++) {
@@ -87,12 +87,12 @@ int jv_join(jrender *r, const tl_jnode *n, const tl_jv *items, size_t count, con
         /* Array.prototype.join prints null and undefined as nothing */
         if (items[i].kind == JV_NULL || items[i].kind == JV_UNDEF)
             continue;
-        if (jv_raw_string(r, n, &items[i], out) != JR_OK)
+        if (tl_jv_raw_string(r, n, &items[i], out) != JR_OK)
             return JR_ERR;
         if (out->status != TABLLM_OK)
             break;
     }
-    return jr_buf_check(r, n, out);
+    return tl_jr_buf_check(r, n, out);
 }
 
 static const char hex_digits[] = "0123456789abcdef";
@@ -104,7 +104,7 @@ static void put_u_escape(tl_buf *out, uint32_t unit)
     tl_buf_append(out, e, 6);
 }
 
-void jv_json_quote(const char *s, size_t len, bool ensure_ascii, tl_buf *out)
+void tl_jv_json_quote(const char *s, size_t len, bool ensure_ascii, tl_buf *out)
 {
     tl_buf_putc(out, '"');
     size_t run = 0; /* start of bytes copied verbatim */
@@ -170,11 +170,11 @@ static void put_padding(tl_buf *out, size_t spaces, size_t depth)
     }
 }
 
-int jv_to_json(jrender *r, const tl_jnode *n, const tl_jv *v, const jjson_opts *o, size_t depth,
+int tl_jv_to_json(tl_jrender *r, const tl_jnode *n, const tl_jv *v, const tl_jjson_opts *o, size_t depth,
                tl_buf *out)
 {
     if (depth > r->caps.max_depth)
-        return jr_fail(r, n, TABLLM_ERR_LIMIT_EXCEEDED,
+        return tl_jr_fail(r, n, TABLLM_ERR_LIMIT_EXCEEDED,
                        "a value nests deeper than the limit of %zu levels", r->caps.max_depth);
     switch (v->kind) {
     case JV_NULL:
@@ -194,18 +194,18 @@ int jv_to_json(jrender *r, const tl_jnode *n, const tl_jv *v, const jjson_opts *
             tl_buf_puts(out, "null");
         break;
     case JV_STR:
-        jv_json_quote(v->u.s.p, v->u.s.len, o->ensure_ascii, out);
+        tl_jv_json_quote(v->u.s.p, v->u.s.len, o->ensure_ascii, out);
         break;
     case JV_FUNC:
-        return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "a function cannot be converted to JSON");
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "a function cannot be converted to JSON");
     default: {
         if ((v->kind == JV_ARRAY && (v->flags & JV_TUPLE)) ||
             (v->kind == JV_OBJECT && (v->flags & JV_KWARGS)))
-            return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
                            "a %s cannot be converted to JSON (the reference refuses it)",
-                           jv_type_name(v));
+                           tl_jv_type_name(v));
         if (o->indent_set && (o->indent < 0 || o->indent > (double)r->caps.max_output_bytes))
-            return jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "tojson: invalid indent %g", o->indent);
+            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "tojson: invalid indent %g", o->indent);
         size_t spaces = o->indent_set && o->indent != 0 ? (size_t)o->indent : 0;
         bool indent = spaces > 0;
         if (v->kind == JV_ARRAY) {
@@ -216,7 +216,7 @@ int jv_to_json(jrender *r, const tl_jnode *n, const tl_jv *v, const jjson_opts *
                     tl_buf_append(out, o->item_sep, o->item_sep_len);
                 if (indent)
                     put_padding(out, spaces, depth + 1);
-                if (jv_to_json(r, n, &a->v[i], o, depth + 1, out) != JR_OK)
+                if (tl_jv_to_json(r, n, &a->v[i], o, depth + 1, out) != JR_OK)
                     return JR_ERR;
                 if (out->status != TABLLM_OK)
                     break;
@@ -232,9 +232,9 @@ int jv_to_json(jrender *r, const tl_jnode *n, const tl_jv *v, const jjson_opts *
                     tl_buf_append(out, o->item_sep, o->item_sep_len);
                 if (indent)
                     put_padding(out, spaces, depth + 1);
-                jv_json_quote(m->keys[i], m->klen[i], o->ensure_ascii, out);
+                tl_jv_json_quote(m->keys[i], m->klen[i], o->ensure_ascii, out);
                 tl_buf_append(out, o->key_sep, o->key_sep_len);
-                if (jv_to_json(r, n, &m->vals[i], o, depth + 1, out) != JR_OK)
+                if (tl_jv_to_json(r, n, &m->vals[i], o, depth + 1, out) != JR_OK)
                     return JR_ERR;
                 if (out->status != TABLLM_OK)
                     break;
@@ -246,5 +246,5 @@ int jv_to_json(jrender *r, const tl_jnode *n, const tl_jv *v, const jjson_opts *
         break;
     }
     }
-    return jr_buf_check(r, n, out);
+    return tl_jr_buf_check(r, n, out);
 }

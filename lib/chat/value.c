@@ -8,7 +8,7 @@
 #include "base/alloc.h"
 #include "chat/jsstr.h"
 
-int jr_fail(jrender *r, const tl_jnode *n, tabllm_status status, const char *fmt, ...)
+int tl_jr_fail(tl_jrender *r, const tl_jnode *n, tabllm_status status, const char *fmt, ...)
 {
     if (r->st != TABLLM_OK)
         return JR_ERR;
@@ -22,11 +22,11 @@ int jr_fail(jrender *r, const tl_jnode *n, tabllm_status status, const char *fmt
     return JR_ERR;
 }
 
-void *jr_alloc(jrender *r, const tl_jnode *n, size_t size)
+void *tl_jr_alloc(tl_jrender *r, const tl_jnode *n, size_t size)
 {
     if (r->arena.total > r->caps.max_memory_bytes ||
         size > r->caps.max_memory_bytes - r->arena.total) {
-        jr_fail(r, n, TABLLM_ERR_LIMIT_EXCEEDED,
+        tl_jr_fail(r, n, TABLLM_ERR_LIMIT_EXCEEDED,
                 "rendering needs more than the memory limit of %zu bytes", r->caps.max_memory_bytes);
         return NULL;
     }
@@ -39,73 +39,73 @@ void *jr_alloc(jrender *r, const tl_jnode *n, size_t size)
     return p;
 }
 
-int jv_make_str(jrender *r, const tl_jnode *n, const char *p, size_t len, tl_jv *out)
+int tl_jv_make_str(tl_jrender *r, const tl_jnode *n, const char *p, size_t len, tl_jv *out)
 {
     if (len > r->caps.max_output_bytes)
-        return jr_fail(r, n, TABLLM_ERR_LIMIT_EXCEEDED,
+        return tl_jr_fail(r, n, TABLLM_ERR_LIMIT_EXCEEDED,
                        "a string of %zu bytes exceeds the output limit of %zu bytes", len,
                        r->caps.max_output_bytes);
-    char *s = jr_alloc(r, n, len + 1);
+    char *s = tl_jr_alloc(r, n, len + 1);
     if (s == NULL)
         return JR_ERR;
     if (len)
         memcpy(s, p, len);
     s[len] = '\0';
-    *out = jv_str_ref(s, len);
+    *out = tl_jv_str_ref(s, len);
     return JR_OK;
 }
 
-tl_buf jr_buf(const jrender *r)
+tl_buf tl_jr_buf(const tl_jrender *r)
 {
     tl_buf b = TL_BUF_INIT;
     b.limit = r->caps.max_output_bytes;
     return b;
 }
 
-int jr_buf_check(jrender *r, const tl_jnode *n, tl_buf *b)
+int tl_jr_buf_check(tl_jrender *r, const tl_jnode *n, tl_buf *b)
 {
     if (b->status == TABLLM_OK)
         return JR_OK;
     if (r->st != TABLLM_OK)
         return JR_ERR;
     if (b->status == TABLLM_ERR_LIMIT_EXCEEDED)
-        return jr_fail(r, n, TABLLM_ERR_LIMIT_EXCEEDED,
+        return tl_jr_fail(r, n, TABLLM_ERR_LIMIT_EXCEEDED,
                        "the text would exceed the output limit of %zu bytes",
                        r->caps.max_output_bytes);
     r->st = b->status; /* out of memory, message already set */
     return JR_ERR;
 }
 
-int jv_from_buf(jrender *r, const tl_jnode *n, tl_buf *b, tl_jv *out)
+int tl_jv_from_buf(tl_jrender *r, const tl_jnode *n, tl_buf *b, tl_jv *out)
 {
-    int rc = jr_buf_check(r, n, b);
+    int rc = tl_jr_buf_check(r, n, b);
     if (rc == JR_OK)
-        rc = jv_make_str(r, n, b->data ? b->data : "", b->len, out);
+        rc = tl_jv_make_str(r, n, b->data ? b->data : "", b->len, out);
     tl_buf_free(b);
     return rc;
 }
 
-int jv_make_array(jrender *r, const tl_jnode *n, size_t count, tl_jv *out)
+int tl_jv_make_array(tl_jrender *r, const tl_jnode *n, size_t count, tl_jv *out)
 {
     size_t bytes;
     if (!tl_size_mul(count, sizeof(tl_jv), &bytes) || !tl_size_add(bytes, sizeof(tl_jarr), &bytes))
-        return jr_fail(r, n, TABLLM_ERR_LIMIT_EXCEEDED, "a list of %zu items is too large", count);
-    tl_jarr *a = jr_alloc(r, n, bytes);
+        return tl_jr_fail(r, n, TABLLM_ERR_LIMIT_EXCEEDED, "a list of %zu items is too large", count);
+    tl_jarr *a = tl_jr_alloc(r, n, bytes);
     if (a == NULL)
         return JR_ERR;
     a->n = count;
     a->v = (tl_jv *)(a + 1);
     for (size_t i = 0; i < count; i++)
-        a->v[i] = jv_undef();
+        a->v[i] = tl_jv_undef();
     out->kind = JV_ARRAY;
     out->flags = 0;
     out->u.a = a;
     return JR_OK;
 }
 
-int jv_make_object(jrender *r, const tl_jnode *n, uint8_t kind, tl_jv *out)
+int tl_jv_make_object(tl_jrender *r, const tl_jnode *n, uint8_t kind, tl_jv *out)
 {
-    tl_jmap *m = jr_alloc(r, n, sizeof *m);
+    tl_jmap *m = tl_jr_alloc(r, n, sizeof *m);
     if (m == NULL)
         return JR_ERR;
     memset(m, 0, sizeof *m);
@@ -150,18 +150,18 @@ static size_t find(const tl_jmap *m, const char *key, size_t len)
     }
 }
 
-tl_jv *jmap_get(const tl_jmap *m, const char *key, size_t len)
+tl_jv *tl_jmap_get(const tl_jmap *m, const char *key, size_t len)
 {
     size_t i = find(m, key, len);
     return i == SIZE_MAX ? NULL : &m->vals[i];
 }
 
-static int rebuild_index(jrender *r, const tl_jnode *n, tl_jmap *m, size_t want)
+static int rebuild_index(tl_jrender *r, const tl_jnode *n, tl_jmap *m, size_t want)
 {
     size_t cap = 16;
     while (cap < want * 2)
         cap *= 2;
-    uint32_t *idx = jr_alloc(r, n, cap * sizeof(uint32_t));
+    uint32_t *idx = tl_jr_alloc(r, n, cap * sizeof(uint32_t));
     if (idx == NULL)
         return JR_ERR;
     memset(idx, 0, cap * sizeof(uint32_t));
@@ -176,7 +176,7 @@ static int rebuild_index(jrender *r, const tl_jnode *n, tl_jmap *m, size_t want)
     return JR_OK;
 }
 
-int jmap_set(jrender *r, const tl_jnode *n, tl_jmap *m, const char *key, size_t len, tl_jv v)
+int tl_jmap_set(tl_jrender *r, const tl_jnode *n, tl_jmap *m, const char *key, size_t len, tl_jv v)
 {
     size_t i = find(m, key, len);
     if (i != SIZE_MAX) {
@@ -184,12 +184,12 @@ int jmap_set(jrender *r, const tl_jnode *n, tl_jmap *m, const char *key, size_t 
         return JR_OK;
     }
     if (m->n >= UINT32_MAX - 1)
-        return jr_fail(r, n, TABLLM_ERR_LIMIT_EXCEEDED, "a dict has too many keys");
+        return tl_jr_fail(r, n, TABLLM_ERR_LIMIT_EXCEEDED, "a dict has too many keys");
     if (m->n == m->cap) {
         size_t cap = m->cap ? m->cap * 2 : 4;
-        const char **keys = jr_alloc(r, n, cap * sizeof *keys);
-        size_t *klen = keys ? jr_alloc(r, n, cap * sizeof *klen) : NULL;
-        tl_jv *vals = klen ? jr_alloc(r, n, cap * sizeof *vals) : NULL;
+        const char **keys = tl_jr_alloc(r, n, cap * sizeof *keys);
+        size_t *klen = keys ? tl_jr_alloc(r, n, cap * sizeof *klen) : NULL;
+        tl_jv *vals = klen ? tl_jr_alloc(r, n, cap * sizeof *vals) : NULL;
         if (vals == NULL)
             return JR_ERR;
         if (m->n) {
@@ -218,10 +218,10 @@ int jmap_set(jrender *r, const tl_jnode *n, tl_jmap *m, const char *key, size_t 
     return JR_OK;
 }
 
-tl_jv *jscope_lookup(tl_jscope *s, const char *name, size_t len)
+tl_jv *tl_jscope_lookup(tl_jscope *s, const char *name, size_t len)
 {
     for (; s != NULL; s = s->parent) {
-        tl_jv *v = jmap_get(&s->vars, name, len);
+        tl_jv *v = tl_jmap_get(&s->vars, name, len);
         if (v != NULL)
             return v;
     }
@@ -230,7 +230,7 @@ tl_jv *jscope_lookup(tl_jscope *s, const char *name, size_t len)
 
 /* ---- predicates ---------------------------------------------------------- */
 
-bool jv_truthy(const tl_jv *v)
+bool tl_jv_truthy(const tl_jv *v)
 {
     switch (v->kind) {
     case JV_UNDEF:
@@ -252,7 +252,7 @@ bool jv_truthy(const tl_jv *v)
     }
 }
 
-const char *jv_type_name(const tl_jv *v)
+const char *tl_jv_type_name(const tl_jv *v)
 {
     switch (v->kind) {
     case JV_UNDEF: return "undefined";
@@ -296,7 +296,7 @@ static const void *identity(const tl_jv *v)
     }
 }
 
-bool jv_strict_equal(const tl_jv *a, const tl_jv *b)
+bool tl_jv_strict_equal(const tl_jv *a, const tl_jv *b)
 {
     int ta = js_type(a), tb = js_type(b);
     if (ta != tb)
@@ -312,29 +312,29 @@ bool jv_strict_equal(const tl_jv *a, const tl_jv *b)
     }
 }
 
-bool jv_same_value_zero(const tl_jv *a, const tl_jv *b)
+bool tl_jv_same_value_zero(const tl_jv *a, const tl_jv *b)
 {
     if (js_type(a) == T_NUM && js_type(b) == T_NUM && isnan(a->u.n) && isnan(b->u.n))
         return true;
-    return jv_strict_equal(a, b);
+    return tl_jv_strict_equal(a, b);
 }
 
 /* ToPrimitive of a list, dict, namespace or function: its string. */
-static int to_primitive(jrender *r, const tl_jnode *n, const tl_jv *v, tl_buf *b)
+static int to_primitive(tl_jrender *r, const tl_jnode *n, const tl_jv *v, tl_buf *b)
 {
     if (v->kind == JV_FUNC) {
         tl_buf_puts(b, "function"); /* the reference would compare its source text */
         return JR_OK;
     }
-    return jv_raw_string(r, n, v, b);
+    return tl_jv_raw_string(r, n, v, b);
 }
 
-int jv_loose_equal(jrender *r, const tl_jnode *n, const tl_jv *a, const tl_jv *b, bool *eq)
+int tl_jv_loose_equal(tl_jrender *r, const tl_jnode *n, const tl_jv *a, const tl_jv *b, bool *eq)
 {
     int ta = js_type(a), tb = js_type(b);
     *eq = false;
     if (ta == tb) {
-        *eq = jv_strict_equal(a, b);
+        *eq = tl_jv_strict_equal(a, b);
         return JR_OK;
     }
     if ((ta == T_NULL && tb == T_UNDEF) || (ta == T_UNDEF && tb == T_NULL)) {
@@ -352,20 +352,20 @@ int jv_loose_equal(jrender *r, const tl_jnode *n, const tl_jv *a, const tl_jv *b
         return JR_OK;
     }
     if (ta == T_BOOL) {
-        tl_jv num = jv_num(JV_INT, a->u.b ? 1 : 0);
-        return jv_loose_equal(r, n, &num, b, eq);
+        tl_jv num = tl_jv_num(JV_INT, a->u.b ? 1 : 0);
+        return tl_jv_loose_equal(r, n, &num, b, eq);
     }
     if (tb == T_BOOL) {
-        tl_jv num = jv_num(JV_INT, b->u.b ? 1 : 0);
-        return jv_loose_equal(r, n, a, &num, eq);
+        tl_jv num = tl_jv_num(JV_INT, b->u.b ? 1 : 0);
+        return tl_jv_loose_equal(r, n, a, &num, eq);
     }
     /* an object against a number or a string: compare its string form */
     const tl_jv *obj = ta == T_OBJ ? a : b, *prim = ta == T_OBJ ? b : a;
-    tl_buf s = jr_buf(r);
+    tl_buf s = tl_jr_buf(r);
     int rc = to_primitive(r, n, obj, &s);
     if (rc == JR_OK) {
-        tl_jv sv = jv_str_ref(s.data ? s.data : "", s.len);
-        rc = jv_loose_equal(r, n, &sv, prim, eq);
+        tl_jv sv = tl_jv_str_ref(s.data ? s.data : "", s.len);
+        rc = tl_jv_loose_equal(r, n, &sv, prim, eq);
     }
     tl_buf_free(&s);
     return rc;
@@ -403,43 +403,43 @@ static int cmp_index_key(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-int jv_from_json(jrender *r, const json_t *j, tl_jv *out, size_t depth)
+int tl_jv_from_json(tl_jrender *r, const json_t *j, tl_jv *out, size_t depth)
 {
     if (depth > 4096)
-        return jr_fail(r, NULL, TABLLM_ERR_LIMIT_EXCEEDED, "the context nests too deeply");
+        return tl_jr_fail(r, NULL, TABLLM_ERR_LIMIT_EXCEEDED, "the context nests too deeply");
     switch (json_typeof(j)) {
     case JSON_NULL:
-        *out = jv_null();
+        *out = tl_jv_null();
         return JR_OK;
     case JSON_TRUE:
-        *out = jv_bool(true);
+        *out = tl_jv_bool(true);
         return JR_OK;
     case JSON_FALSE:
-        *out = jv_bool(false);
+        *out = tl_jv_bool(false);
         return JR_OK;
     case JSON_INTEGER:
-        *out = jv_num(JV_INT, (double)json_integer_value(j));
+        *out = tl_jv_num(JV_INT, (double)json_integer_value(j));
         return JR_OK;
     case JSON_REAL: {
         double d = json_real_value(j);
-        *out = jv_num(isfinite(d) && d == trunc(d) ? JV_INT : JV_FLOAT, d);
+        *out = tl_jv_num(isfinite(d) && d == trunc(d) ? JV_INT : JV_FLOAT, d);
         return JR_OK;
     }
     case JSON_STRING:
         /* context strings outlive the render: no copy */
-        *out = jv_str_ref(json_string_value(j), json_string_length(j));
+        *out = tl_jv_str_ref(json_string_value(j), json_string_length(j));
         return JR_OK;
     case JSON_ARRAY: {
         size_t n = json_array_size(j);
-        if (jv_make_array(r, NULL, n, out) != JR_OK)
+        if (tl_jv_make_array(r, NULL, n, out) != JR_OK)
             return JR_ERR;
         for (size_t i = 0; i < n; i++)
-            if (jv_from_json(r, json_array_get(j, i), &out->u.a->v[i], depth + 1) != JR_OK)
+            if (tl_jv_from_json(r, json_array_get(j, i), &out->u.a->v[i], depth + 1) != JR_OK)
                 return JR_ERR;
         return JR_OK;
     }
     default: {
-        if (jv_make_object(r, NULL, JV_OBJECT, out) != JR_OK)
+        if (tl_jv_make_object(r, NULL, JV_OBJECT, out) != JR_OK)
             return JR_ERR;
         const char *key;
         json_t *val;
@@ -468,8 +468,8 @@ int jv_from_json(jrender *r, const json_t *j, tl_jv *out, size_t depth)
             qsort(ik, n_index, sizeof *ik, cmp_index_key);
             for (k = 0; k < n_index; k++) {
                 tl_jv v;
-                if (jv_from_json(r, ik[k].val, &v, depth + 1) != JR_OK ||
-                    jmap_set(r, NULL, out->u.m, ik[k].key, strlen(ik[k].key), v) != JR_OK) {
+                if (tl_jv_from_json(r, ik[k].val, &v, depth + 1) != JR_OK ||
+                    tl_jmap_set(r, NULL, out->u.m, ik[k].key, strlen(ik[k].key), v) != JR_OK) {
                     tl_free(ik);
                     return JR_ERR;
                 }
@@ -481,8 +481,8 @@ int jv_from_json(jrender *r, const json_t *j, tl_jv *out, size_t depth)
             if (array_index_key(key, strlen(key), &iv))
                 continue;
             tl_jv v;
-            if (jv_from_json(r, val, &v, depth + 1) != JR_OK ||
-                jmap_set(r, NULL, out->u.m, key, strlen(key), v) != JR_OK)
+            if (tl_jv_from_json(r, val, &v, depth + 1) != JR_OK ||
+                tl_jmap_set(r, NULL, out->u.m, key, strlen(key), v) != JR_OK)
                 return JR_ERR;
         }
         return JR_OK;

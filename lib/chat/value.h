@@ -95,7 +95,7 @@ struct tl_jscope {
 /* Internal results of evaluation: errors carry their message in r->st. */
 enum { JR_OK = 0, JR_ERR = 1, JR_BREAK = 2, JR_CONTINUE = 3 };
 
-typedef struct jrender {
+typedef struct tl_jrender {
     const tl_jinja_template *t;
     tl_jinja_caps caps;
     tl_arena arena;
@@ -104,48 +104,48 @@ typedef struct jrender {
     int64_t now;
     tabllm_status st;
     size_t signal_pos; /* where the last break/continue was */
-} jrender;
+} tl_jrender;
 
 /* Records an error at node n (first error wins) and returns JR_ERR. */
-int jr_fail(jrender *r, const struct tl_jnode *n, tabllm_status status, const char *fmt, ...)
+int tl_jr_fail(tl_jrender *r, const struct tl_jnode *n, tabllm_status status, const char *fmt, ...)
     TL_PRINTF(4, 5);
 /* Arena allocation within the memory cap. NULL (with r->st set) on failure. */
-void *jr_alloc(jrender *r, const struct tl_jnode *n, size_t size);
+void *tl_jr_alloc(tl_jrender *r, const struct tl_jnode *n, size_t size);
 /* Copies bytes into a string value. */
-int jv_make_str(jrender *r, const struct tl_jnode *n, const char *p, size_t len, tl_jv *out);
+int tl_jv_make_str(tl_jrender *r, const struct tl_jnode *n, const char *p, size_t len, tl_jv *out);
 /* Turns a finished buffer into a string value (and frees the buffer). */
-int jv_from_buf(jrender *r, const struct tl_jnode *n, tl_buf *b, tl_jv *out);
-int jv_make_array(jrender *r, const struct tl_jnode *n, size_t count, tl_jv *out);
-int jv_make_object(jrender *r, const struct tl_jnode *n, uint8_t kind, tl_jv *out);
+int tl_jv_from_buf(tl_jrender *r, const struct tl_jnode *n, tl_buf *b, tl_jv *out);
+int tl_jv_make_array(tl_jrender *r, const struct tl_jnode *n, size_t count, tl_jv *out);
+int tl_jv_make_object(tl_jrender *r, const struct tl_jnode *n, uint8_t kind, tl_jv *out);
 /* A new buffer with the output cap as its limit. */
-tl_buf jr_buf(const jrender *r);
+tl_buf tl_jr_buf(const tl_jrender *r);
 /* Checks a buffer for failure, turning a latched error into JR_ERR at n. */
-int jr_buf_check(jrender *r, const struct tl_jnode *n, tl_buf *b);
+int tl_jr_buf_check(tl_jrender *r, const struct tl_jnode *n, tl_buf *b);
 
-static inline tl_jv jv_undef(void)
+static inline tl_jv tl_jv_undef(void)
 {
     tl_jv v = {JV_UNDEF, 0, {0}};
     return v;
 }
-static inline tl_jv jv_null(void)
+static inline tl_jv tl_jv_null(void)
 {
     tl_jv v = {JV_NULL, 0, {0}};
     return v;
 }
-static inline tl_jv jv_bool(bool b)
+static inline tl_jv tl_jv_bool(bool b)
 {
     tl_jv v = {JV_BOOL, 0, {0}};
     v.u.b = b;
     return v;
 }
-static inline tl_jv jv_num(tl_jv_kind kind, double n)
+static inline tl_jv tl_jv_num(tl_jv_kind kind, double n)
 {
     tl_jv v = {(uint8_t)kind, 0, {0}};
     v.u.n = n;
     return v;
 }
 /* A string value over existing bytes that outlive the render. */
-static inline tl_jv jv_str_ref(const char *p, size_t len)
+static inline tl_jv tl_jv_str_ref(const char *p, size_t len)
 {
     tl_jv v = {JV_STR, 0, {0}};
     v.u.s.p = p;
@@ -153,55 +153,55 @@ static inline tl_jv jv_str_ref(const char *p, size_t len)
     return v;
 }
 
-tl_jv *jmap_get(const tl_jmap *m, const char *key, size_t len);
-int jmap_set(jrender *r, const struct tl_jnode *n, tl_jmap *m, const char *key, size_t len,
+tl_jv *tl_jmap_get(const tl_jmap *m, const char *key, size_t len);
+int tl_jmap_set(tl_jrender *r, const struct tl_jnode *n, tl_jmap *m, const char *key, size_t len,
              tl_jv v);
 
 /* Scope chain lookup: the value, or NULL when no scope defines the name. */
-tl_jv *jscope_lookup(tl_jscope *s, const char *name, size_t len);
+tl_jv *tl_jscope_lookup(tl_jscope *s, const char *name, size_t len);
 
 /* __bool__ */
-bool jv_truthy(const tl_jv *v);
+bool tl_jv_truthy(const tl_jv *v);
 /* "string", "list", "dict", ... for messages */
-const char *jv_type_name(const tl_jv *v);
+const char *tl_jv_type_name(const tl_jv *v);
 /* A numeric value: int or float. */
-static inline bool jv_is_number(const tl_jv *v)
+static inline bool tl_jv_is_number(const tl_jv *v)
 {
     return v->kind == JV_INT || v->kind == JV_FLOAT;
 }
 
 /* JavaScript's == and === on the values' underlying JS values, and
  * SameValueZero (what Set uses). */
-int jv_loose_equal(jrender *r, const struct tl_jnode *n, const tl_jv *a, const tl_jv *b,
+int tl_jv_loose_equal(tl_jrender *r, const struct tl_jnode *n, const tl_jv *a, const tl_jv *b,
                    bool *eq);
-bool jv_strict_equal(const tl_jv *a, const tl_jv *b);
-bool jv_same_value_zero(const tl_jv *a, const tl_jv *b);
+bool tl_jv_strict_equal(const tl_jv *a, const tl_jv *b);
+bool tl_jv_same_value_zero(const tl_jv *a, const tl_jv *b);
 
 /* Converts a JSON value (from the render context) into a value. */
-int jv_from_json(jrender *r, const json_t *j, tl_jv *out, size_t depth);
+int tl_jv_from_json(tl_jrender *r, const json_t *j, tl_jv *out, size_t depth);
 
 /* ---- text forms (jvout.c) ---------------------------------------------- */
 
-typedef struct jjson_opts {
+typedef struct tl_jjson_opts {
     bool indent_set;
     double indent;      /* spaces per level, when indent_set and non-zero */
     bool ensure_ascii;
     const char *item_sep, *key_sep;
     size_t item_sep_len, key_sep_len;
     bool undefined_as_null;
-} jjson_opts;
+} tl_jjson_opts;
 
 /* RuntimeValue.toString(): what {{ v }} prints. */
-int jv_print(jrender *r, const struct tl_jnode *n, const tl_jv *v, tl_buf *out);
+int tl_jv_print(tl_jrender *r, const struct tl_jnode *n, const tl_jv *v, tl_buf *out);
 /* String(v.value): the JavaScript value's own string (what `~` and `+` use). */
-int jv_raw_string(jrender *r, const struct tl_jnode *n, const tl_jv *v, tl_buf *out);
+int tl_jv_raw_string(tl_jrender *r, const struct tl_jnode *n, const tl_jv *v, tl_buf *out);
 /* The values joined as Array.prototype.join joins them. */
-int jv_join(jrender *r, const struct tl_jnode *n, const tl_jv *items, size_t count,
+int tl_jv_join(tl_jrender *r, const struct tl_jnode *n, const tl_jv *items, size_t count,
             const char *sep, size_t sep_len, tl_buf *out);
 /* toJSON(): the tojson filter and how lists and dicts print. */
-int jv_to_json(jrender *r, const struct tl_jnode *n, const tl_jv *v, const jjson_opts *o,
+int tl_jv_to_json(tl_jrender *r, const struct tl_jnode *n, const tl_jv *v, const tl_jjson_opts *o,
                size_t depth, tl_buf *out);
 /* JSON.stringify(string) */
-void jv_json_quote(const char *s, size_t len, bool ensure_ascii, tl_buf *out);
+void tl_jv_json_quote(const char *s, size_t len, bool ensure_ascii, tl_buf *out);
 
 #endif
