@@ -28,6 +28,9 @@ int tl_jargs_push(tl_jrender *r, const tl_jnode *n, tl_jargs *a, tl_jv v);
 tl_jscope *tl_jscope_new(tl_jrender *r, const tl_jnode *n, tl_jscope *parent);
 /* Counts loop iterations (and range() items) against the cap. */
 int tl_jr_count_iterations(tl_jrender *r, const tl_jnode *n, uint64_t k);
+/* One level deeper into evaluation; JR_ERR past the depth limit (the caller
+ * decrements r->depth on success). */
+int tl_jr_enter(tl_jrender *r, const tl_jnode *n);
 
 /* filters.c */
 int tl_jf_apply(tl_jrender *r, const tl_jnode *filter, const tl_jv *operand, tl_jscope *sc, tl_jv *out);
@@ -39,12 +42,24 @@ int tl_jt_run(tl_jrender *r, const tl_jnode *n, const char *name, size_t len, co
 /* compareRuntimeValues() */
 int tl_jv_compare(tl_jrender *r, const tl_jnode *n, const tl_jv *a, const tl_jv *b, bool case_sensitive,
                int *cmp);
+/* getAttributeValue(): "a.b.0" through dicts, namespaces and lists. */
+tl_jv tl_jf_attribute_path(const tl_jv *item, const char *path, size_t len);
+typedef struct tl_jsort_ctx {
+    bool reverse, case_sensitive;
+    const char *attr; /* sort by this attribute path, or NULL */
+    size_t attr_len;
+} tl_jsort_ctx;
+/* A sorted copy of a list, as the sort filter makes it. */
+int tl_jf_sorted_copy(tl_jrender *r, const tl_jnode *n, const tl_jarr *a, tl_jsort_ctx *ctx,
+                      tl_jv *out);
 /* A stable sort (the reference's Array.prototype.sort is stable). */
 typedef int (*tl_jcmp_fn)(tl_jrender *r, const tl_jnode *n, const tl_jv *a, const tl_jv *b, void *ctx,
                        int *cmp);
 int tl_jv_sort(tl_jrender *r, const tl_jnode *n, tl_jv *v, size_t count, tl_jcmp_fn cmp, void *ctx);
 
-/* builtins.c */
+/* builtins.c and globals.c */
+int tl_jb_make_func(tl_jrender *r, const tl_jnode *n, tl_jfunc_kind kind, const char *name,
+                    const tl_jv *self, tl_jv *out);
 /* A string's or dict's builtin member (method or `length`); false if none. */
 bool tl_jb_member(tl_jrender *r, const tl_jv *self, const char *name, size_t len, tl_jv *out, int *rc);
 int tl_jb_call(tl_jrender *r, const tl_jnode *n, const tl_jfunc *f, tl_jargs *args, tl_jscope *caller,
