@@ -91,7 +91,8 @@ static const char *pick_template(const json_t *config, bool have_tools, const ch
         const char *def = NULL, *tool = NULL;
         size_t i;
         const json_t *item;
-        json_array_foreach(t, i, item) {
+        json_array_foreach(t, i, item)
+        {
             const json_t *name = json_object_get(item, "name");
             const json_t *text = json_object_get(item, "template");
             if (!json_is_string(name) || !json_is_string(text)) {
@@ -143,8 +144,8 @@ static int run(int argc, char **argv)
     json_error_t jerr;
     json_t *config = json_load_file(config_path, JSON_DECODE_INT_AS_REAL, &jerr);
     if (config == NULL || !json_is_object(config)) {
-        fprintf(stderr, "tabllm chat-template: %s:%d:%d: %s\n", config_path, jerr.line,
-                jerr.column, config ? "expected a JSON object" : jerr.text);
+        fprintf(stderr, "tabllm chat-template: %s:%d:%d: %s\n", config_path, jerr.line, jerr.column,
+                config ? "expected a JSON object" : jerr.text);
         json_decref(config);
         return 1;
     }
@@ -198,7 +199,8 @@ static int run(int argc, char **argv)
         p.now = now;
         char *out;
         size_t out_len;
-        tabllm_status st = tabllm_chat_template_render_json(template_text, messages, &p, &out, &out_len);
+        tabllm_status st =
+            tabllm_chat_template_render_json(template_text, messages, &p, &out, &out_len);
         if (st != TABLLM_OK) {
             rc = cli_fail(st, "chat-template");
         } else {

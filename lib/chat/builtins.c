@@ -11,7 +11,7 @@
 #include "chat/jsstr.h"
 
 int tl_jb_make_func(tl_jrender *r, const tl_jnode *n, tl_jfunc_kind kind, const char *name,
-                     const tl_jv *self, tl_jv *out)
+                    const tl_jv *self, tl_jv *out)
 {
     tl_jfunc *f = tl_jr_alloc(r, n, sizeof *f);
     if (f == NULL)
@@ -28,8 +28,8 @@ int tl_jb_make_func(tl_jrender *r, const tl_jnode *n, tl_jfunc_kind kind, const 
 }
 
 static const char *const string_methods[] = {
-    "upper", "lower", "strip", "title", "capitalize", "rstrip", "lstrip", "startswith",
-    "endswith", "split", "replace", NULL,
+    "upper",  "lower",      "strip",    "title", "capitalize", "rstrip",
+    "lstrip", "startswith", "endswith", "split", "replace",    NULL,
 };
 static const char *const dict_methods[] = {"get", "items", "keys", "values", "dictsort", NULL};
 
@@ -41,11 +41,13 @@ static const char *find_name(const char *const *names, const char *s, size_t len
     return NULL;
 }
 
-bool tl_jb_member(tl_jrender *r, const tl_jv *self, const char *name, size_t len, tl_jv *out, int *rc)
+bool tl_jb_member(tl_jrender *r, const tl_jv *self, const char *name, size_t len, tl_jv *out,
+                  int *rc)
 {
     *rc = JR_OK;
     if ((self->kind == JV_STR || self->kind == JV_ARRAY) && name_is(name, len, "length")) {
-        size_t n = self->kind == JV_STR ? tl_js_utf16_len(self->u.s.p, self->u.s.len) : self->u.a->n;
+        size_t n =
+            self->kind == JV_STR ? tl_js_utf16_len(self->u.s.p, self->u.s.len) : self->u.a->n;
         *out = tl_jv_num(JV_INT, (double)n);
         return true;
     }
@@ -63,8 +65,8 @@ bool tl_jb_member(tl_jrender *r, const tl_jv *self, const char *name, size_t len
 
 /* ---- string methods --------------------------------------------------------- */
 
-static int affix_test(tl_jrender *r, const tl_jnode *n, const tl_jv *self, const tl_jargs *a, bool start,
-                      tl_jv *out)
+static int affix_test(tl_jrender *r, const tl_jnode *n, const tl_jv *self, const tl_jargs *a,
+                      bool start, tl_jv *out)
 {
     const char *name = start ? "startswith" : "endswith";
     if (a->n == 0)
@@ -77,12 +79,14 @@ static int affix_test(tl_jrender *r, const tl_jnode *n, const tl_jv *self, const
         count = p->u.a->n;
     } else if (p->kind != JV_STR) {
         return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
-                       "%s() needs a string or a tuple of strings, not a %s", name, tl_jv_type_name(p));
+                          "%s() needs a string or a tuple of strings, not a %s", name,
+                          tl_jv_type_name(p));
     }
     for (size_t i = 0; i < count; i++) {
         const tl_jv *s = &items[i];
         if (s->kind != JV_STR)
-            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "%s() tuple items must be strings", name);
+            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "%s() tuple items must be strings",
+                              name);
         size_t L = self->u.s.len, k = s->u.s.len;
         if (k <= L && memcmp(self->u.s.p + (start ? 0 : L - k), s->u.s.p, k) == 0) {
             *out = tl_jv_bool(true);
@@ -124,11 +128,13 @@ static int split(tl_jrender *r, const tl_jnode *n, const tl_jv *self, const tl_j
 {
     const tl_jv *sep = a->n > 0 ? &a->v[0] : NULL;
     if (sep && sep->kind != JV_STR && sep->kind != JV_NULL)
-        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "split(): sep must be a string or none");
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+                          "split(): sep must be a string or none");
     double maxsplit = -1;
     if (a->n > 1) {
         if (a->v[1].kind != JV_INT)
-            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "split(): maxsplit must be an integer");
+            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+                              "split(): maxsplit must be an integer");
         maxsplit = a->v[1].u.n;
     }
     tl_jv *v = NULL;
@@ -193,7 +199,8 @@ static int split(tl_jrender *r, const tl_jnode *n, const tl_jv *self, const tl_j
 
 /* utils.ts replace(): Python's str.replace; an empty `old` matches at every
  * code point boundary. */
-static int replace(tl_jrender *r, const tl_jnode *n, const tl_jv *self, const tl_jargs *a, tl_jv *out)
+static int replace(tl_jrender *r, const tl_jnode *n, const tl_jv *self, const tl_jargs *a,
+                   tl_jv *out)
 {
     if (a->n < 2)
         return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "replace() needs two arguments");
@@ -211,7 +218,8 @@ static int replace(tl_jrender *r, const tl_jnode *n, const tl_jv *self, const tl
         }
     }
     if (count.kind != JV_INT && count.kind != JV_NULL)
-        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "replace(): count must be an integer or none");
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+                          "replace(): count must be an integer or none");
     if (count.kind == JV_INT && count.u.n == 0) {
         *out = *self;
         return JR_OK;
@@ -238,7 +246,8 @@ static int replace(tl_jrender *r, const tl_jnode *n, const tl_jv *self, const tl
         return tl_jv_from_buf(r, n, &b, out);
     }
     while (i < len) {
-        const char *hit = len - i >= old->u.s.len ? memmem(s + i, len - i, old->u.s.p, old->u.s.len) : NULL;
+        const char *hit =
+            len - i >= old->u.s.len ? memmem(s + i, len - i, old->u.s.p, old->u.s.len) : NULL;
         if (hit == NULL || remaining <= 0)
             break;
         size_t at = (size_t)(hit - s);
@@ -254,7 +263,7 @@ static int replace(tl_jrender *r, const tl_jnode *n, const tl_jv *self, const tl
 }
 
 int tl_jb_string_method(tl_jrender *r, const tl_jnode *n, const tl_jv *self, const char *name,
-                     const tl_jargs *args, tl_jv *out)
+                        const tl_jargs *args, tl_jv *out)
 {
     const char *s = self->u.s.p;
     size_t len = self->u.s.len;
@@ -296,7 +305,8 @@ int tl_jb_string_method(tl_jrender *r, const tl_jnode *n, const tl_jv *self, con
         }
     } else {
         tl_buf_free(&b);
-        return tl_jr_fail(r, n, TABLLM_ERR_UNSUPPORTED, "the string method '%s' is not supported", name);
+        return tl_jr_fail(r, n, TABLLM_ERR_UNSUPPORTED, "the string method '%s' is not supported",
+                          name);
     }
     return tl_jv_from_buf(r, n, &b, out);
 }
@@ -334,7 +344,8 @@ static int dictsort_cmp(tl_jrender *r, const tl_jnode *n, const tl_jv *a, const 
     return JR_OK;
 }
 
-static int dictsort(tl_jrender *r, const tl_jnode *n, const tl_jmap *m, const tl_jargs *a, tl_jv *out)
+static int dictsort(tl_jrender *r, const tl_jnode *n, const tl_jmap *m, const tl_jargs *a,
+                    tl_jv *out)
 {
     tl_jv pos[3];
     size_t npos = 0;
@@ -351,10 +362,11 @@ static int dictsort(tl_jrender *r, const tl_jnode *n, const tl_jmap *m, const tl
     dictsort_ctx ctx = {false, false, false};
     if ((cs && cs->kind != JV_BOOL) || (rev && rev->kind != JV_BOOL))
         return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
-                       "dictsort: case_sensitive and reverse must be booleans");
+                          "dictsort: case_sensitive and reverse must be booleans");
     if (by && !(by->kind == JV_STR && (name_is(by->u.s.p, by->u.s.len, "key") ||
-                                        name_is(by->u.s.p, by->u.s.len, "value"))))
-        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "dictsort: by must be 'key' or 'value'");
+                                       name_is(by->u.s.p, by->u.s.len, "value"))))
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+                          "dictsort: by must be 'key' or 'value'");
     ctx.case_sensitive = cs && cs->u.b;
     ctx.reverse = rev && rev->u.b;
     ctx.by_value = by && by->u.s.len == 5;
@@ -364,7 +376,7 @@ static int dictsort(tl_jrender *r, const tl_jnode *n, const tl_jmap *m, const tl
 }
 
 int tl_jb_dict_method(tl_jrender *r, const tl_jnode *n, const tl_jv *self, const char *name,
-                   const tl_jargs *args, tl_jv *out)
+                      const tl_jargs *args, tl_jv *out)
 {
     const tl_jmap *m = self->u.m;
     if (!strcmp(name, "get")) {
@@ -385,4 +397,3 @@ int tl_jb_dict_method(tl_jrender *r, const tl_jnode *n, const tl_jv *self, const
     }
     return dictsort(r, n, m, args, out);
 }
-

@@ -59,8 +59,8 @@ static tabllm_status set_string(json_t *obj, const char *key, const char *value)
     size_t len = strlen(value);
     size_t valid = tl_utf8_valid_prefix(value, len);
     if (valid != len)
-        return tl_error(TABLLM_ERR_INVALID_UTF8, "chat template: %s: invalid UTF-8 at byte offset %zu",
-                        key, valid);
+        return tl_error(TABLLM_ERR_INVALID_UTF8,
+                        "chat template: %s: invalid UTF-8 at byte offset %zu", key, valid);
     if (json_object_set_new(obj, key, json_stringn(value, len)) != 0)
         return tl_error_oom("chat template context");
     return TABLLM_OK;
@@ -132,7 +132,8 @@ tabllm_status tl_chat_messages_json(const tabllm_chat_message *messages, size_t 
 {
     *out = NULL;
     if (messages == NULL && n > 0)
-        return tl_error(TABLLM_ERR_INVALID_ARGUMENT, "chat messages: NULL array of %zu messages", n);
+        return tl_error(TABLLM_ERR_INVALID_ARGUMENT, "chat messages: NULL array of %zu messages",
+                        n);
     json_t *arr = json_array();
     if (arr == NULL)
         return tl_error_oom("chat messages");

@@ -26,15 +26,15 @@ static int type_code(const tl_jv *v)
     return v->kind * 4 + (v->flags & (JV_TUPLE | JV_KWARGS));
 }
 
-int tl_jv_compare(tl_jrender *r, const tl_jnode *n, const tl_jv *a, const tl_jv *b, bool case_sensitive,
-               int *cmp)
+int tl_jv_compare(tl_jrender *r, const tl_jnode *n, const tl_jv *a, const tl_jv *b,
+                  bool case_sensitive, int *cmp)
 {
     *cmp = 0;
     if (a->kind == JV_NULL && b->kind == JV_NULL)
         return JR_OK;
     if (a->kind == JV_NULL || b->kind == JV_NULL || (a->kind == JV_UNDEF) != (b->kind == JV_UNDEF))
         return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "cannot compare a %s with a %s",
-                       tl_jv_type_name(a), tl_jv_type_name(b));
+                          tl_jv_type_name(a), tl_jv_type_name(b));
     if (a->kind == JV_UNDEF)
         return JR_OK;
     if (numeric_like(a) && numeric_like(b)) {
@@ -44,10 +44,10 @@ int tl_jv_compare(tl_jrender *r, const tl_jnode *n, const tl_jv *a, const tl_jv 
     }
     if (type_code(a) != type_code(b))
         return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "cannot compare a %s with a %s",
-                       tl_jv_type_name(a), tl_jv_type_name(b));
+                          tl_jv_type_name(a), tl_jv_type_name(b));
     if (a->kind != JV_STR)
         return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "cannot compare values of type %s",
-                       tl_jv_type_name(a));
+                          tl_jv_type_name(a));
     if (case_sensitive) {
         *cmp = tl_js_compare(a->u.s.p, a->u.s.len, b->u.s.p, b->u.s.len);
         return JR_OK;
@@ -150,9 +150,9 @@ int tl_jf_sorted_copy(tl_jrender *r, const tl_jnode *n, const tl_jarr *a, tl_jso
 /* ---- tests ------------------------------------------------------------------ */
 
 static const char *const test_names[] = {
-    "boolean", "callable", "odd", "even", "false", "true", "none", "string", "number",
-    "integer", "iterable", "mapping", "sequence", "lower", "upper", "defined", "undefined",
-    "equalto", "eq", NULL,
+    "boolean", "callable", "odd",       "even",     "false",   "true",     "none",
+    "string",  "number",   "integer",   "iterable", "mapping", "sequence", "lower",
+    "upper",   "defined",  "undefined", "equalto",  "eq",      NULL,
 };
 
 bool tl_jt_lookup(const char *name, size_t len)
@@ -181,39 +181,55 @@ static int case_test(tl_jrender *r, const tl_jnode *n, const tl_jv *v, bool uppe
 }
 
 int tl_jt_run(tl_jrender *r, const tl_jnode *n, const char *name, size_t len, const tl_jv *v,
-           const tl_jv *arg, bool *res)
+              const tl_jv *arg, bool *res)
 {
     uint8_t k = v->kind;
     *res = false;
-    if (name_is(name, len, "boolean")) *res = k == JV_BOOL;
-    else if (name_is(name, len, "callable")) *res = k == JV_FUNC;
+    if (name_is(name, len, "boolean"))
+        *res = k == JV_BOOL;
+    else if (name_is(name, len, "callable"))
+        *res = k == JV_FUNC;
     else if (name_is(name, len, "odd") || name_is(name, len, "even")) {
         if (k != JV_INT)
-            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "the test '%.*s' needs an integer, not a %s",
-                           (int)len, name, tl_jv_type_name(v));
+            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+                              "the test '%.*s' needs an integer, not a %s", (int)len, name,
+                              tl_jv_type_name(v));
         bool odd = fmod(v->u.n, 2) != 0;
         *res = name[0] == 'o' ? odd : !odd;
-    } else if (name_is(name, len, "false")) *res = k == JV_BOOL && !v->u.b;
-    else if (name_is(name, len, "true")) *res = k == JV_BOOL && v->u.b;
-    else if (name_is(name, len, "none")) *res = k == JV_NULL;
-    else if (name_is(name, len, "string")) *res = k == JV_STR;
-    else if (name_is(name, len, "number")) *res = k == JV_INT || k == JV_FLOAT;
-    else if (name_is(name, len, "integer")) *res = k == JV_INT;
-    else if (name_is(name, len, "iterable")) *res = (k == JV_ARRAY && !(v->flags & JV_TUPLE)) || k == JV_STR;
-    else if (name_is(name, len, "mapping")) *res = k == JV_OBJECT;
-    else if (name_is(name, len, "sequence")) *res = k == JV_ARRAY || k == JV_OBJECT || k == JV_STR;
-    else if (name_is(name, len, "lower")) return case_test(r, n, v, false, res);
-    else if (name_is(name, len, "upper")) return case_test(r, n, v, true, res);
-    else if (name_is(name, len, "defined")) *res = k != JV_UNDEF;
-    else if (name_is(name, len, "undefined")) *res = k == JV_UNDEF;
+    } else if (name_is(name, len, "false"))
+        *res = k == JV_BOOL && !v->u.b;
+    else if (name_is(name, len, "true"))
+        *res = k == JV_BOOL && v->u.b;
+    else if (name_is(name, len, "none"))
+        *res = k == JV_NULL;
+    else if (name_is(name, len, "string"))
+        *res = k == JV_STR;
+    else if (name_is(name, len, "number"))
+        *res = k == JV_INT || k == JV_FLOAT;
+    else if (name_is(name, len, "integer"))
+        *res = k == JV_INT;
+    else if (name_is(name, len, "iterable"))
+        *res = (k == JV_ARRAY && !(v->flags & JV_TUPLE)) || k == JV_STR;
+    else if (name_is(name, len, "mapping"))
+        *res = k == JV_OBJECT;
+    else if (name_is(name, len, "sequence"))
+        *res = k == JV_ARRAY || k == JV_OBJECT || k == JV_STR;
+    else if (name_is(name, len, "lower"))
+        return case_test(r, n, v, false, res);
+    else if (name_is(name, len, "upper"))
+        return case_test(r, n, v, true, res);
+    else if (name_is(name, len, "defined"))
+        *res = k != JV_UNDEF;
+    else if (name_is(name, len, "undefined"))
+        *res = k == JV_UNDEF;
     else if (name_is(name, len, "equalto") || name_is(name, len, "eq")) {
         if (arg == NULL)
-            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "the test '%.*s' needs a value to compare with",
-                           (int)len, name);
+            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+                              "the test '%.*s' needs a value to compare with", (int)len, name);
         *res = tl_jv_strict_equal(v, arg);
     } else {
-        return tl_jr_fail(r, n, TABLLM_ERR_UNSUPPORTED, "the test '%.*s' is not supported", (int)len, name);
+        return tl_jr_fail(r, n, TABLLM_ERR_UNSUPPORTED, "the test '%.*s' is not supported",
+                          (int)len, name);
     }
     return JR_OK;
 }
-

@@ -15,7 +15,8 @@ int tl_jr_enter(tl_jrender *r, const tl_jnode *n)
 {
     if (++r->depth > r->caps.max_depth)
         return tl_jr_fail(r, n, TABLLM_ERR_LIMIT_EXCEEDED,
-                       "evaluation nests deeper than the limit of %zu levels", r->caps.max_depth);
+                          "evaluation nests deeper than the limit of %zu levels",
+                          r->caps.max_depth);
     return JR_OK;
 }
 
@@ -23,8 +24,8 @@ int tl_jr_count_iterations(tl_jrender *r, const tl_jnode *n, uint64_t k)
 {
     if (k > r->caps.max_loop_iterations || r->iterations > r->caps.max_loop_iterations - k)
         return tl_jr_fail(r, n, TABLLM_ERR_LIMIT_EXCEEDED,
-                       "loops run more than the limit of %llu iterations",
-                       (unsigned long long)r->caps.max_loop_iterations);
+                          "loops run more than the limit of %llu iterations",
+                          (unsigned long long)r->caps.max_loop_iterations);
     r->iterations += k;
     return JR_OK;
 }
@@ -67,14 +68,15 @@ static int assign(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv rhs)
     if (lhs->kind == N_TUPLE) {
         if (rhs.kind != JV_ARRAY)
             return tl_jr_fail(r, lhs, TABLLM_ERR_INVALID_ARGUMENT, "cannot unpack a %s in set",
-                           tl_jv_type_name(&rhs));
+                              tl_jv_type_name(&rhs));
         if (rhs.u.a->n != lhs->n_list)
             return tl_jr_fail(r, lhs, TABLLM_ERR_INVALID_ARGUMENT, "too %s items to unpack in set",
-                           lhs->n_list > rhs.u.a->n ? "few" : "many");
+                              lhs->n_list > rhs.u.a->n ? "few" : "many");
         for (size_t i = 0; i < lhs->n_list; i++) {
             const tl_jnode *e = lhs->list[i];
             if (e->kind != N_IDENT)
-                return tl_jr_fail(r, e, TABLLM_ERR_INVALID_ARGUMENT, "cannot unpack into this in set");
+                return tl_jr_fail(r, e, TABLLM_ERR_INVALID_ARGUMENT,
+                                  "cannot unpack into this in set");
             if (set_var(r, e, sc, e->str, e->len, rhs.u.a->v[i]) != JR_OK)
                 return JR_ERR;
         }
@@ -86,17 +88,18 @@ static int assign(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv rhs)
             return JR_ERR;
         if (obj.kind != JV_NS)
             return tl_jr_fail(r, lhs, TABLLM_ERR_INVALID_ARGUMENT,
-                           "cannot assign an attribute of a %s (only namespaces)", tl_jv_type_name(&obj));
+                              "cannot assign an attribute of a %s (only namespaces)",
+                              tl_jv_type_name(&obj));
         if (lhs->b->kind != N_IDENT)
             return tl_jr_fail(r, lhs, TABLLM_ERR_INVALID_ARGUMENT,
-                           "cannot assign to a member that is not a name");
+                              "cannot assign to a member that is not a name");
         return tl_jmap_set(r, lhs, obj.u.m, lhs->b->str, lhs->b->len, rhs);
     }
     return tl_jr_fail(r, lhs, TABLLM_ERR_INVALID_ARGUMENT, "cannot assign to this expression");
 }
 
 int tl_jev_block_to_string(tl_jrender *r, const tl_jnode *at, tl_jnode *const *body, size_t n_body,
-                       tl_jscope *sc, tl_jv *out)
+                           tl_jscope *sc, tl_jv *out)
 {
     tl_buf b = tl_jr_buf(r);
     int rc = tl_jev_block(r, body, n_body, sc, &b);
@@ -110,7 +113,8 @@ int tl_jev_block_to_string(tl_jrender *r, const tl_jnode *at, tl_jnode *const *b
 static int set_statement(tl_jrender *r, const tl_jnode *n, tl_jscope *sc)
 {
     tl_jv rhs;
-    int rc = n->b ? tl_jev_expr(r, n->b, sc, &rhs) : tl_jev_block_to_string(r, n, n->body, n->n_body, sc, &rhs);
+    int rc = n->b ? tl_jev_expr(r, n->b, sc, &rhs)
+                  : tl_jev_block_to_string(r, n, n->body, n->n_body, sc, &rhs);
     if (rc != JR_OK)
         return rc;
     return assign(r, n, sc, rhs);
@@ -123,7 +127,8 @@ static int bind_loop_var(tl_jrender *r, const tl_jnode *var, tl_jscope *sc, cons
     for (size_t j = 0; j < var->n_list; j++) {
         const tl_jnode *e = var->list[j];
         if (e->kind != N_IDENT)
-            return tl_jr_fail(r, e, TABLLM_ERR_INVALID_ARGUMENT, "cannot unpack into this in a loop");
+            return tl_jr_fail(r, e, TABLLM_ERR_INVALID_ARGUMENT,
+                              "cannot unpack into this in a loop");
         if (set_var(r, e, sc, e->str, e->len, cur->u.a->v[j]) != JR_OK)
             return JR_ERR;
     }
@@ -134,12 +139,17 @@ static int make_loop(tl_jrender *r, const tl_jnode *n, const tl_jv *items, size_
                      tl_jv *out)
 {
     static const char *const keys[] = {"index", "index0", "revindex", "revindex0", "first",
-                                       "last", "length", "previtem", "nextitem"};
+                                       "last",  "length", "previtem", "nextitem"};
     tl_jv vals[9] = {
-        tl_jv_num(JV_INT, (double)(i + 1)), tl_jv_num(JV_INT, (double)i),
-        tl_jv_num(JV_INT, (double)(len - i)), tl_jv_num(JV_INT, (double)(len - i - 1)),
-        tl_jv_bool(i == 0), tl_jv_bool(i == len - 1), tl_jv_num(JV_INT, (double)len),
-        i > 0 ? items[i - 1] : tl_jv_undef(), i + 1 < len ? items[i + 1] : tl_jv_undef(),
+        tl_jv_num(JV_INT, (double)(i + 1)),
+        tl_jv_num(JV_INT, (double)i),
+        tl_jv_num(JV_INT, (double)(len - i)),
+        tl_jv_num(JV_INT, (double)(len - i - 1)),
+        tl_jv_bool(i == 0),
+        tl_jv_bool(i == len - 1),
+        tl_jv_num(JV_INT, (double)len),
+        i > 0 ? items[i - 1] : tl_jv_undef(),
+        i + 1 < len ? items[i + 1] : tl_jv_undef(),
     };
     if (tl_jv_make_object(r, n, JV_OBJECT, out) != JR_OK)
         return JR_ERR;
@@ -178,7 +188,7 @@ static int for_statement(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_buf
         count = keys.u.a->n;
     } else {
         return tl_jr_fail(r, n->b, TABLLM_ERR_INVALID_ARGUMENT, "cannot loop over a %s",
-                       tl_jv_type_name(&iterable));
+                          tl_jv_type_name(&iterable));
     }
     tl_jv *items = tl_jr_alloc(r, n, (count ? count : 1) * sizeof(tl_jv));
     if (items == NULL)
@@ -190,11 +200,11 @@ static int for_statement(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_buf
             return JR_ERR;
         if (n->a->kind == N_TUPLE) {
             if (cur->kind != JV_ARRAY || (cur->flags & JV_TUPLE))
-                return tl_jr_fail(r, n->a, TABLLM_ERR_INVALID_ARGUMENT, "cannot unpack a %s in a loop",
-                               tl_jv_type_name(cur));
+                return tl_jr_fail(r, n->a, TABLLM_ERR_INVALID_ARGUMENT,
+                                  "cannot unpack a %s in a loop", tl_jv_type_name(cur));
             if (cur->u.a->n != n->a->n_list)
                 return tl_jr_fail(r, n->a, TABLLM_ERR_INVALID_ARGUMENT, "too %s items to unpack",
-                               n->a->n_list > cur->u.a->n ? "few" : "many");
+                                  n->a->n_list > cur->u.a->n ? "few" : "many");
         }
         if (test) {
             tl_jscope *ls = tl_jscope_new(r, n, scope);
@@ -256,8 +266,8 @@ static int call_block(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *ou
     if (tl_jargs_push(r, n, &args, kwargs) != JR_OK || tl_jev_expr(r, c->a, sc, &fn) != JR_OK)
         return JR_ERR;
     if (fn.kind != JV_FUNC)
-        return tl_jr_fail(r, c, TABLLM_ERR_INVALID_ARGUMENT, "cannot call a %s: it is not a function",
-                       tl_jv_type_name(&fn));
+        return tl_jr_fail(r, c, TABLLM_ERR_INVALID_ARGUMENT,
+                          "cannot call a %s: it is not a function", tl_jv_type_name(&fn));
     tl_jscope *env = tl_jscope_new(r, n, sc);
     tl_jv cv = {JV_FUNC, 0, {0}};
     cv.u.f = caller;
@@ -286,7 +296,7 @@ static int statement(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_buf *ou
         if (tl_jev_expr(r, n->a, sc, &v) != JR_OK)
             return JR_ERR;
         return tl_jv_truthy(&v) ? tl_jev_block(r, n->body, n->n_body, sc, out)
-                             : tl_jev_block(r, n->alt, n->n_alt, sc, out);
+                                : tl_jev_block(r, n->alt, n->n_alt, sc, out);
     case N_FOR:
         return for_statement(r, n, sc, out);
     case N_BREAK:
@@ -362,13 +372,15 @@ tabllm_status tl_jinja_render(const tl_jinja_template *t, const json_t *context,
     if (rc == JR_OK && context != NULL) {
         const char *key;
         json_t *val;
-        json_object_foreach((json_t *)context, key, val) {
+        json_object_foreach((json_t *)context, key, val)
+        {
             size_t klen = strlen(key);
             if (tl_jmap_get(&global->vars, key, klen) != NULL) {
                 /* Environment.set() refuses to redeclare: "Variable already declared" */
                 r.st = tl_error(TABLLM_ERR_INVALID_ARGUMENT,
                                 "chat template: the variable '%s' is built in and cannot be passed "
-                                "in the context", key);
+                                "in the context",
+                                key);
                 rc = JR_ERR;
                 break;
             }
@@ -393,7 +405,8 @@ tabllm_status tl_jinja_render(const tl_jinja_template *t, const json_t *context,
         size_t len;
         *out = tl_buf_detach(&b, &len);
         if (*out == NULL)
-            st = tl_buf_status(&b) != TABLLM_OK ? tl_buf_status(&b) : tl_error_oom("chat template output");
+            st = tl_buf_status(&b) != TABLLM_OK ? tl_buf_status(&b)
+                                                : tl_error_oom("chat template output");
         else if (out_len)
             *out_len = len;
     } else if (st == TABLLM_OK) {

@@ -14,8 +14,8 @@
 static const char *op_name(tl_jop op)
 {
     static const char *names[] = {
-        "?", "or", "and", "not", "in", "not in", "==", "!=", "<", ">", "<=", ">=",
-        "+", "-", "~", "*", "/", "//", "%", "**", "-", "+",
+        "?",  "or", "and", "not", "in", "not in", "==", "!=", "<",  ">", "<=",
+        ">=", "+",  "-",   "~",   "*",  "/",      "//", "%",  "**", "-", "+",
     };
     return (size_t)op < sizeof names / sizeof names[0] ? names[op] : "?";
 }
@@ -39,25 +39,46 @@ static bool contains(const tl_jv *hay, const tl_jv *needle)
     return memmem(hay->u.s.p, hay->u.s.len, needle->u.s.p, needle->u.s.len) != NULL;
 }
 
-static int arithmetic(const tl_jnode *n, const tl_jv *l, const tl_jv *rt, tl_jv *out,
-                      bool *handled)
+static int arithmetic(const tl_jnode *n, const tl_jv *l, const tl_jv *rt, tl_jv *out, bool *handled)
 {
     double a = l->u.n, b = rt->u.n;
     bool is_float = l->kind == JV_FLOAT || rt->kind == JV_FLOAT;
     tl_jv_kind k = is_float ? JV_FLOAT : JV_INT;
     *handled = true;
     switch (n->op) {
-    case OP_ADD: *out = tl_jv_num(k, a + b); break;
-    case OP_SUB: *out = tl_jv_num(k, a - b); break;
-    case OP_MUL: *out = tl_jv_num(k, a * b); break;
-    case OP_DIV: *out = tl_jv_num(JV_FLOAT, a / b); break;
-    case OP_FLOORDIV: *out = tl_jv_num(k, floor(a / b)); break;
-    case OP_MOD: *out = tl_jv_num(k, fmod(a, b)); break;
-    case OP_LT: *out = tl_jv_bool(a < b); break;
-    case OP_GT: *out = tl_jv_bool(a > b); break;
-    case OP_GE: *out = tl_jv_bool(a >= b); break;
-    case OP_LE: *out = tl_jv_bool(a <= b); break;
-    default: *handled = false; break;
+    case OP_ADD:
+        *out = tl_jv_num(k, a + b);
+        break;
+    case OP_SUB:
+        *out = tl_jv_num(k, a - b);
+        break;
+    case OP_MUL:
+        *out = tl_jv_num(k, a * b);
+        break;
+    case OP_DIV:
+        *out = tl_jv_num(JV_FLOAT, a / b);
+        break;
+    case OP_FLOORDIV:
+        *out = tl_jv_num(k, floor(a / b));
+        break;
+    case OP_MOD:
+        *out = tl_jv_num(k, fmod(a, b));
+        break;
+    case OP_LT:
+        *out = tl_jv_bool(a < b);
+        break;
+    case OP_GT:
+        *out = tl_jv_bool(a > b);
+        break;
+    case OP_GE:
+        *out = tl_jv_bool(a >= b);
+        break;
+    case OP_LE:
+        *out = tl_jv_bool(a <= b);
+        break;
+    default:
+        *handled = false;
+        break;
     }
     return JR_OK;
 }
@@ -76,7 +97,8 @@ static int power(tl_jrender *r, const tl_jnode *n, const tl_jv *l, const tl_jv *
 {
     double a = numeric_like(l), b = numeric_like(rt);
     if (a == 0 && b < 0)
-        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "0.0 cannot be raised to a negative power");
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+                          "0.0 cannot be raised to a negative power");
     double res;
     if (isnan(b) || (fabs(a) == 1 && isinf(b)))
         res = NAN; /* JavaScript's ** differs from C's pow() here */
@@ -84,7 +106,7 @@ static int power(tl_jrender *r, const tl_jnode *n, const tl_jv *l, const tl_jv *
         res = pow(a, b);
     if (!isfinite(res))
         return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
-                       "exponentiation result is not a finite real number");
+                          "exponentiation result is not a finite real number");
     bool is_float = l->kind == JV_FLOAT || rt->kind == JV_FLOAT || b < 0;
     *out = tl_jv_num(is_float ? JV_FLOAT : JV_INT, res);
     return JR_OK;
@@ -125,12 +147,12 @@ static int binary(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
             *out = tl_jv_bool(n->op == OP_NOT_IN);
             return JR_OK;
         }
-        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "cannot apply '%s' to an undefined value",
-                       op_name((tl_jop)n->op));
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+                          "cannot apply '%s' to an undefined value", op_name((tl_jop)n->op));
     }
     if (l.kind == JV_NULL || rt.kind == JV_NULL)
         return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "cannot apply '%s' to none",
-                       op_name((tl_jop)n->op));
+                          op_name((tl_jop)n->op));
     if (n->op == OP_CONCAT)
         return concat(r, n, &l, &rt, out);
     if (n->op == OP_POW && is_numeric_like(&l) && is_numeric_like(&rt))
@@ -143,7 +165,8 @@ static int binary(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
     } else if (l.kind == JV_ARRAY && rt.kind == JV_ARRAY) {
         if (n->op == OP_ADD) {
             size_t total;
-            if (!tl_size_add(l.u.a->n, rt.u.a->n, &total) || tl_jv_make_array(r, n, total, out) != JR_OK)
+            if (!tl_size_add(l.u.a->n, rt.u.a->n, &total) ||
+                tl_jv_make_array(r, n, total, out) != JR_OK)
                 return tl_jr_fail(r, n, TABLLM_ERR_LIMIT_EXCEEDED, "list too long");
             memcpy(out->u.a->v, l.u.a->v, l.u.a->n * sizeof(tl_jv));
             memcpy(out->u.a->v + l.u.a->n, rt.u.a->v, rt.u.a->n * sizeof(tl_jv));
@@ -169,7 +192,7 @@ static int binary(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
         return JR_OK;
     }
     return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "cannot apply '%s' to a %s and a %s",
-                   op_name((tl_jop)n->op), tl_jv_type_name(&l), tl_jv_type_name(&rt));
+                      op_name((tl_jop)n->op), tl_jv_type_name(&l), tl_jv_type_name(&rt));
 }
 
 static int unary(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
@@ -183,7 +206,7 @@ static int unary(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
     }
     if (!is_numeric_like(&v))
         return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "cannot apply unary '%s' to a %s",
-                       op_name((tl_jop)n->op), tl_jv_type_name(&v));
+                          op_name((tl_jop)n->op), tl_jv_type_name(&v));
     double x = numeric_like(&v) * (n->op == OP_NEG ? -1 : 1);
     *out = tl_jv_num(v.kind == JV_FLOAT ? JV_FLOAT : JV_INT, x);
     return JR_OK;
@@ -241,11 +264,12 @@ static int slice_indices(tl_jrender *r, const tl_jnode *n, size_t len, const tl_
     return JR_OK;
 }
 
-static int slice(tl_jrender *r, const tl_jnode *n, const tl_jv *obj, const tl_jnode *sl, tl_jscope *sc,
-                 tl_jv *out)
+static int slice(tl_jrender *r, const tl_jnode *n, const tl_jv *obj, const tl_jnode *sl,
+                 tl_jscope *sc, tl_jv *out)
 {
     if (obj->kind != JV_ARRAY && obj->kind != JV_STR)
-        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "cannot slice a %s", tl_jv_type_name(obj));
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "cannot slice a %s",
+                          tl_jv_type_name(obj));
     tl_jv parts[3];
     const tl_jnode *nodes[3] = {sl->a, sl->b, sl->c};
     static const char *what[3] = {"start", "stop", "step"};
@@ -254,12 +278,14 @@ static int slice(tl_jrender *r, const tl_jnode *n, const tl_jv *obj, const tl_jn
         if (nodes[i] && tl_jev_expr(r, nodes[i], sc, &parts[i]) != JR_OK)
             return JR_ERR;
         if (parts[i].kind != JV_INT && parts[i].kind != JV_UNDEF)
-            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "slice %s must be an integer, not a %s",
-                           what[i], tl_jv_type_name(&parts[i]));
+            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+                              "slice %s must be an integer, not a %s", what[i],
+                              tl_jv_type_name(&parts[i]));
     }
     if (obj->kind == JV_ARRAY) {
         size_t *idx, count;
-        if (slice_indices(r, n, obj->u.a->n, &parts[0], &parts[1], &parts[2], &idx, &count) != JR_OK ||
+        if (slice_indices(r, n, obj->u.a->n, &parts[0], &parts[1], &parts[2], &idx, &count) !=
+                JR_OK ||
             tl_jv_make_array(r, n, count, out) != JR_OK)
             return JR_ERR;
         for (size_t i = 0; i < count; i++)
@@ -306,7 +332,7 @@ static int member(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
     if (obj.kind == JV_OBJECT || obj.kind == JV_NS) {
         if (prop.kind != JV_STR)
             return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "a %s cannot be indexed by a %s",
-                           tl_jv_type_name(&obj), tl_jv_type_name(&prop));
+                              tl_jv_type_name(&obj), tl_jv_type_name(&prop));
         tl_jv *v = tl_jmap_get(obj.u.m, prop.u.s.p, prop.u.s.len);
         if (v != NULL) {
             *out = *v;
@@ -319,7 +345,8 @@ static int member(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
     }
     if (obj.kind == JV_ARRAY || obj.kind == JV_STR) {
         if (prop.kind == JV_INT) {
-            size_t len = obj.kind == JV_ARRAY ? obj.u.a->n : tl_js_utf16_len(obj.u.s.p, obj.u.s.len);
+            size_t len =
+                obj.kind == JV_ARRAY ? obj.u.a->n : tl_js_utf16_len(obj.u.s.p, obj.u.s.len);
             size_t i;
             if (!at_index(prop.u.n, len, &i))
                 return JR_OK;
@@ -343,18 +370,18 @@ static int member(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
             return rc;
         }
         return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "a %s cannot be indexed by a %s",
-                       tl_jv_type_name(&obj), tl_jv_type_name(&prop));
+                          tl_jv_type_name(&obj), tl_jv_type_name(&prop));
     }
     if (prop.kind != JV_STR)
         return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "a %s cannot be indexed by a %s",
-                       tl_jv_type_name(&obj), tl_jv_type_name(&prop));
+                          tl_jv_type_name(&obj), tl_jv_type_name(&prop));
     return JR_OK; /* other values have no members: undefined */
 }
 
 /* ---- calls ---------------------------------------------------------------- */
 
-int tl_jev_arguments(tl_jrender *r, const tl_jnode *call, tl_jnode *const *list, size_t n, tl_jscope *sc,
-                 tl_jargs *pos, tl_jv *kwargs)
+int tl_jev_arguments(tl_jrender *r, const tl_jnode *call, tl_jnode *const *list, size_t n,
+                     tl_jscope *sc, tl_jargs *pos, tl_jv *kwargs)
 {
     (void)call;
     pos->v = NULL;
@@ -374,7 +401,7 @@ int tl_jev_arguments(tl_jrender *r, const tl_jnode *call, tl_jnode *const *list,
         }
         if (v.kind != JV_ARRAY)
             return tl_jr_fail(r, a, TABLLM_ERR_INVALID_ARGUMENT, "cannot unpack a %s with '*'",
-                           tl_jv_type_name(&v));
+                              tl_jv_type_name(&v));
         for (size_t k = 0; k < v.u.a->n; k++)
             if (tl_jargs_push(r, a, pos, v.u.a->v[k]) != JR_OK)
                 return JR_ERR;
@@ -394,20 +421,23 @@ int tl_jev_arguments(tl_jrender *r, const tl_jnode *call, tl_jnode *const *list,
         if (a->kind == N_KWARG) {
             if (tl_jmap_get(kwargs->u.m, a->str, a->len) != NULL)
                 return tl_jr_fail(r, a, TABLLM_ERR_INVALID_ARGUMENT,
-                               "got multiple values for keyword argument '%.*s'", (int)a->len, a->str);
+                                  "got multiple values for keyword argument '%.*s'", (int)a->len,
+                                  a->str);
             if (tl_jmap_set(r, a, kwargs->u.m, a->str, a->len, v) != JR_OK)
                 return JR_ERR;
             continue;
         }
         if (v.kind != JV_OBJECT)
-            return tl_jr_fail(r, a, TABLLM_ERR_INVALID_ARGUMENT, "the argument after ** must be a dict, not a %s",
-                           tl_jv_type_name(&v));
+            return tl_jr_fail(r, a, TABLLM_ERR_INVALID_ARGUMENT,
+                              "the argument after ** must be a dict, not a %s",
+                              tl_jv_type_name(&v));
         for (size_t k = 0; k < v.u.m->n; k++) {
             if (tl_jmap_get(kwargs->u.m, v.u.m->keys[k], v.u.m->klen[k]) != NULL)
                 return tl_jr_fail(r, a, TABLLM_ERR_INVALID_ARGUMENT,
-                               "got multiple values for keyword argument '%.*s'",
-                               (int)v.u.m->klen[k], v.u.m->keys[k]);
-            if (tl_jmap_set(r, a, kwargs->u.m, v.u.m->keys[k], v.u.m->klen[k], v.u.m->vals[k]) != JR_OK)
+                                  "got multiple values for keyword argument '%.*s'",
+                                  (int)v.u.m->klen[k], v.u.m->keys[k]);
+            if (tl_jmap_set(r, a, kwargs->u.m, v.u.m->keys[k], v.u.m->klen[k], v.u.m->vals[k]) !=
+                JR_OK)
                 return JR_ERR;
         }
     }
@@ -425,8 +455,8 @@ static int call(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
     if (tl_jev_expr(r, n->a, sc, &fn) != JR_OK)
         return JR_ERR;
     if (fn.kind != JV_FUNC)
-        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "cannot call a %s: it is not a function",
-                       tl_jv_type_name(&fn));
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+                          "cannot call a %s: it is not a function", tl_jv_type_name(&fn));
     return tl_jb_call(r, n, fn.u.f, &args, sc, out);
 }
 
@@ -454,7 +484,7 @@ static int literal_object(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv
             return JR_ERR;
         if (k.kind != JV_STR)
             return tl_jr_fail(r, n->list[i], TABLLM_ERR_INVALID_ARGUMENT,
-                           "dict keys must be strings, not a %s", tl_jv_type_name(&k));
+                              "dict keys must be strings, not a %s", tl_jv_type_name(&k));
         if (tl_jev_expr(r, n->list[i + 1], sc, &v) != JR_OK ||
             tl_jmap_set(r, n, out->u.m, k.u.s.p, k.u.s.len, v) != JR_OK)
             return JR_ERR;
@@ -524,7 +554,8 @@ static int expr(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
         return tl_jev_expr(r, tl_jv_truthy(&cond) ? n->b : n->c, sc, out);
     }
     default:
-        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "this expression cannot be evaluated here");
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+                          "this expression cannot be evaluated here");
     }
 }
 
@@ -536,4 +567,3 @@ int tl_jev_expr(tl_jrender *r, const tl_jnode *n, tl_jscope *sc, tl_jv *out)
     r->depth--;
     return rc;
 }
-

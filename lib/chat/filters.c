@@ -14,10 +14,10 @@
 static bool known_filter(const char *s, size_t len)
 {
     static const char *const names[] = {
-        "safe", "tojson", "list", "first", "last", "length", "reverse", "sort", "join",
-        "string", "unique", "upper", "lower", "title", "capitalize", "trim", "indent", "int",
-        "float", "abs", "items", "bool", "default", "selectattr", "rejectattr", "map",
-        "replace", "keys", "values", "get", "dictsort", NULL,
+        "safe",       "tojson", "list",    "first", "last",   "length", "reverse",    "sort",
+        "join",       "string", "unique",  "upper", "lower",  "title",  "capitalize", "trim",
+        "indent",     "int",    "float",   "abs",   "items",  "bool",   "default",    "selectattr",
+        "rejectattr", "map",    "replace", "keys",  "values", "get",    "dictsort",   NULL,
     };
     for (const char *const *n = names; *n; n++)
         if (name_is(s, len, *n))
@@ -30,9 +30,10 @@ static int filter_error(tl_jrender *r, const tl_jnode *n, const char *name, size
 {
     if (!known_filter(name, len))
         return tl_jr_fail(r, n, TABLLM_ERR_UNSUPPORTED, "the filter '%.*s' is not supported",
-                       (int)len, name);
-    return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "the filter '%.*s' cannot be applied to a %s",
-                   (int)len, name, tl_jv_type_name(operand));
+                          (int)len, name);
+    return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+                      "the filter '%.*s' cannot be applied to a %s", (int)len, name,
+                      tl_jv_type_name(operand));
 }
 
 /* ---- filters without arguments ----------------------------------------------- */
@@ -117,8 +118,8 @@ static int unique(tl_jrender *r, const tl_jnode *n, const tl_jarr *a, tl_jv *out
     return JR_OK;
 }
 
-static int indent_lines(tl_jrender *r, const tl_jnode *n, const tl_jv *s, const char *pad, size_t pad_len,
-                        bool first, bool blank, tl_jv *out)
+static int indent_lines(tl_jrender *r, const tl_jnode *n, const tl_jv *s, const char *pad,
+                        size_t pad_len, bool first, bool blank, tl_jv *out)
 {
     tl_buf b = tl_jr_buf(r);
     const char *p = s->u.s.p, *end = p + s->u.s.len;
@@ -141,8 +142,9 @@ static int string_filter(tl_jrender *r, const tl_jnode *n, const char *name, siz
                          const tl_jv *v, tl_jv *out)
 {
     tl_jargs none = {NULL, 0};
-    if (name_is(name, len, "length") || name_is(name, len, "upper") || name_is(name, len, "lower") ||
-        name_is(name, len, "title") || name_is(name, len, "capitalize")) {
+    if (name_is(name, len, "length") || name_is(name, len, "upper") ||
+        name_is(name, len, "lower") || name_is(name, len, "title") ||
+        name_is(name, len, "capitalize")) {
         if (name_is(name, len, "length")) {
             *out = tl_jv_num(JV_INT, (double)tl_js_utf16_len(v->u.s.p, v->u.s.len));
             return JR_OK;
@@ -246,8 +248,8 @@ static int plain_filter(tl_jrender *r, const tl_jnode *f, const tl_jv *v, tl_jv 
             *out = tl_jv_num(JV_INT, (double)v->u.m->n);
             return JR_OK;
         }
-        if (name_is(name, len, "get") || name_is(name, len, "keys") || name_is(name, len, "values") ||
-            name_is(name, len, "dictsort")) {
+        if (name_is(name, len, "get") || name_is(name, len, "keys") ||
+            name_is(name, len, "values") || name_is(name, len, "dictsort")) {
             tl_jargs none = {NULL, 0};
             char m[16];
             memcpy(m, name, len);
@@ -301,19 +303,21 @@ static int bool_arg(tl_jrender *r, const tl_jnode *n, const tl_jv *v, const char
     }
     if (v->kind != JV_BOOL)
         return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "%s must be a boolean, not a %s", what,
-                       tl_jv_type_name(v));
+                          tl_jv_type_name(v));
     *out = v->u.b;
     return JR_OK;
 }
 
-static int tojson_call(tl_jrender *r, const tl_jnode *n, const tl_jv *v, const tl_jv *kw, tl_jv *out)
+static int tojson_call(tl_jrender *r, const tl_jnode *n, const tl_jv *v, const tl_jv *kw,
+                       tl_jv *out)
 {
     tl_jargs none = {NULL, 0};
     tl_jjson_opts o = {false, 0, false, ", ", ": ", 2, 2, true};
     const tl_jv *indent = arg_or_kw(&none, 0, kw, "indent");
     if (indent && indent->kind != JV_NULL) {
         if (indent->kind != JV_INT)
-            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "tojson: indent must be an integer");
+            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+                              "tojson: indent must be an integer");
         o.indent_set = true;
         o.indent = isnan(indent->u.n) ? 0 : trunc(indent->u.n);
     }
@@ -324,14 +328,15 @@ static int tojson_call(tl_jrender *r, const tl_jnode *n, const tl_jv *v, const t
                  &sort_keys) != JR_OK)
         return JR_ERR;
     if (sort_keys)
-        return tl_jr_fail(r, n, TABLLM_ERR_UNSUPPORTED,
-                       "tojson(sort_keys=true) is not supported (the reference sorts by locale)");
+        return tl_jr_fail(
+            r, n, TABLLM_ERR_UNSUPPORTED,
+            "tojson(sort_keys=true) is not supported (the reference sorts by locale)");
     const tl_jv *sep = arg_or_kw(&none, 0, kw, "separators");
     if (sep && sep->kind != JV_NULL) {
         if (sep->kind != JV_ARRAY || sep->u.a->n != 2 || sep->u.a->v[0].kind != JV_STR ||
             sep->u.a->v[1].kind != JV_STR)
             return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
-                           "tojson: separators must be a pair of strings");
+                              "tojson: separators must be a pair of strings");
         o.item_sep = sep->u.a->v[0].u.s.p;
         o.item_sep_len = sep->u.a->v[0].u.s.len;
         o.key_sep = sep->u.a->v[1].u.s.p;
@@ -348,15 +353,16 @@ static int tojson_call(tl_jrender *r, const tl_jnode *n, const tl_jv *v, const t
     return tl_jv_from_buf(r, n, &b, out);
 }
 
-static int join_call(tl_jrender *r, const tl_jnode *n, const tl_jv *v, const tl_jargs *a, const tl_jv *kw,
-                     tl_jv *out)
+static int join_call(tl_jrender *r, const tl_jnode *n, const tl_jv *v, const tl_jargs *a,
+                     const tl_jv *kw, tl_jv *out)
 {
     if (v->kind != JV_STR && v->kind != JV_ARRAY)
-        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "the filter 'join' cannot be applied to a %s",
-                       tl_jv_type_name(v));
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+                          "the filter 'join' cannot be applied to a %s", tl_jv_type_name(v));
     const tl_jv *sep = arg_or_kw(a, 0, kw, "separator");
     if (sep && sep->kind != JV_STR)
-        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "join: the separator must be a string");
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+                          "join: the separator must be a string");
     const char *s = sep ? sep->u.s.p : "";
     size_t slen = sep ? sep->u.s.len : 0;
     tl_buf b = tl_jr_buf(r);
@@ -384,23 +390,24 @@ static int select_call(tl_jrender *r, const tl_jnode *f, const tl_jv *v, bool se
     const tl_jarr *a = v->u.a;
     for (size_t i = 0; i < a->n; i++)
         if (a->v[i].kind != JV_OBJECT && a->v[i].kind != JV_NS)
-            return tl_jr_fail(r, f, TABLLM_ERR_INVALID_ARGUMENT, "%s can only filter a list of dicts",
-                           select ? "selectattr" : "rejectattr");
+            return tl_jr_fail(r, f, TABLLM_ERR_INVALID_ARGUMENT,
+                              "%s can only filter a list of dicts",
+                              select ? "selectattr" : "rejectattr");
     for (size_t i = 0; i < f->n_list; i++)
         if (f->list[i]->kind != N_STRING)
             return tl_jr_fail(r, f->list[i], TABLLM_ERR_INVALID_ARGUMENT,
-                           "the arguments of %s must be string literals",
-                           select ? "selectattr" : "rejectattr");
+                              "the arguments of %s must be string literals",
+                              select ? "selectattr" : "rejectattr");
     if (f->n_list == 0)
         return tl_jr_fail(r, f, TABLLM_ERR_INVALID_ARGUMENT, "%s needs an attribute name",
-                       select ? "selectattr" : "rejectattr");
+                          select ? "selectattr" : "rejectattr");
     (void)sc;
     const tl_jnode *attr = f->list[0];
     const tl_jnode *test = f->n_list > 1 ? f->list[1] : NULL;
     tl_jv value = f->n_list > 2 ? tl_jv_str_ref(f->list[2]->str, f->list[2]->len) : tl_jv_undef();
     if (test && !tl_jt_lookup(test->str, test->len))
         return tl_jr_fail(r, test, TABLLM_ERR_UNSUPPORTED, "the test '%.*s' is not supported",
-                       (int)test->len, test->str);
+                          (int)test->len, test->str);
     if (tl_jv_make_array(r, f, a->n, out) != JR_OK)
         return JR_ERR;
     size_t k = 0;
@@ -411,7 +418,7 @@ static int select_call(tl_jrender *r, const tl_jnode *f, const tl_jv *v, bool se
             if (test == NULL)
                 res = tl_jv_truthy(field);
             else if (tl_jt_run(r, test, test->str, test->len, field, f->n_list > 2 ? &value : NULL,
-                            &res) != JR_OK)
+                               &res) != JR_OK)
                 return JR_ERR;
         }
         if (res == select)
@@ -426,7 +433,7 @@ static int map_call(tl_jrender *r, const tl_jnode *n, const tl_jv *v, const tl_j
     const tl_jv *attr = kw->kind != JV_UNDEF ? tl_jmap_get(kw->u.m, "attribute", 9) : NULL;
     if (attr == NULL)
         return tl_jr_fail(r, n, TABLLM_ERR_UNSUPPORTED,
-                       "map() is supported only with attribute=... (as in the reference)");
+                          "map() is supported only with attribute=... (as in the reference)");
     if (attr->kind != JV_STR)
         return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "map: attribute must be a string");
     const tl_jv *def = tl_jmap_get(kw->u.m, "default", 7);
@@ -442,11 +449,12 @@ static int map_call(tl_jrender *r, const tl_jnode *n, const tl_jv *v, const tl_j
     return JR_OK;
 }
 
-static int sort_call(tl_jrender *r, const tl_jnode *n, const tl_jv *v, const tl_jargs *a, const tl_jv *kw,
-                     tl_jv *out)
+static int sort_call(tl_jrender *r, const tl_jnode *n, const tl_jv *v, const tl_jargs *a,
+                     const tl_jv *kw, tl_jv *out)
 {
     tl_jsort_ctx ctx = {false, false, NULL, 0};
-    if (bool_arg(r, n, arg_or_kw(a, 0, kw, "reverse"), "sort: reverse", false, &ctx.reverse) != JR_OK ||
+    if (bool_arg(r, n, arg_or_kw(a, 0, kw, "reverse"), "sort: reverse", false, &ctx.reverse) !=
+            JR_OK ||
         bool_arg(r, n, arg_or_kw(a, 1, kw, "case_sensitive"), "sort: case_sensitive", false,
                  &ctx.case_sensitive) != JR_OK)
         return JR_ERR;
@@ -460,13 +468,13 @@ static int sort_call(tl_jrender *r, const tl_jnode *n, const tl_jv *v, const tl_
         ctx.attr = num;
     } else if (attr && attr->kind != JV_NULL) {
         return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
-                       "sort: attribute must be a string, an integer or none");
+                          "sort: attribute must be a string, an integer or none");
     }
     return tl_jf_sorted_copy(r, n, v->u.a, &ctx, out);
 }
 
-static int indent_call(tl_jrender *r, const tl_jnode *n, const tl_jv *v, const tl_jargs *a, const tl_jv *kw,
-                       tl_jv *out)
+static int indent_call(tl_jrender *r, const tl_jnode *n, const tl_jv *v, const tl_jargs *a,
+                       const tl_jv *kw, tl_jv *out)
 {
     const tl_jv *width = arg_or_kw(a, 0, kw, "width");
     const tl_jv *first = arg_or_kw(a, 1, kw, "first");
@@ -474,7 +482,8 @@ static int indent_call(tl_jrender *r, const tl_jnode *n, const tl_jv *v, const t
     double w = 4;
     if (width) {
         if (width->kind != JV_INT)
-            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "indent: width must be an integer");
+            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+                              "indent: width must be an integer");
         w = isnan(width->u.n) ? 0 : trunc(width->u.n);
     }
     if (w < 0 || w > (double)r->caps.max_output_bytes)
@@ -484,15 +493,16 @@ static int indent_call(tl_jrender *r, const tl_jnode *n, const tl_jv *v, const t
     if (pad == NULL)
         return JR_ERR;
     memset(pad, ' ', pad_len);
-    return indent_lines(r, n, v, pad, pad_len, first && raw_truthy(first), blank && raw_truthy(blank),
-                        out);
+    return indent_lines(r, n, v, pad, pad_len, first && raw_truthy(first),
+                        blank && raw_truthy(blank), out);
 }
 
 static int call_filter(tl_jrender *r, const tl_jnode *f, const tl_jv *v, tl_jscope *sc, tl_jv *out)
 {
     const tl_jnode *callee = f->a;
     if (callee->kind != N_IDENT)
-        return tl_jr_fail(r, f, TABLLM_ERR_UNSUPPORTED, "a filter must be a name or a call of a name");
+        return tl_jr_fail(r, f, TABLLM_ERR_UNSUPPORTED,
+                          "a filter must be a name or a call of a name");
     const char *name = callee->str;
     size_t len = callee->len;
     tl_jargs a;
@@ -528,7 +538,8 @@ static int call_filter(tl_jrender *r, const tl_jnode *f, const tl_jv *v, tl_jsco
     if (name_is(name, len, "default")) {
         const tl_jv *def = a.n > 0 ? &a.v[0] : NULL;
         bool boolean = false;
-        if (bool_arg(r, f, arg_or_kw(&a, 1, &kw, "boolean"), "default: boolean", false, &boolean) != JR_OK)
+        if (bool_arg(r, f, arg_or_kw(&a, 1, &kw, "boolean"), "default: boolean", false, &boolean) !=
+            JR_OK)
             return JR_ERR;
         if (v->kind == JV_UNDEF || (boolean && !tl_jv_truthy(v)))
             *out = def ? *def : tl_jv_str_ref("", 0);
@@ -571,11 +582,13 @@ static int call_filter(tl_jrender *r, const tl_jnode *f, const tl_jv *v, tl_jsco
     return filter_error(r, f, name, len, v);
 }
 
-int tl_jf_apply(tl_jrender *r, const tl_jnode *filter, const tl_jv *operand, tl_jscope *sc, tl_jv *out)
+int tl_jf_apply(tl_jrender *r, const tl_jnode *filter, const tl_jv *operand, tl_jscope *sc,
+                tl_jv *out)
 {
     if (filter->kind == N_IDENT)
         return plain_filter(r, filter, operand, out);
     if (filter->kind == N_CALL)
         return call_filter(r, filter, operand, sc, out);
-    return tl_jr_fail(r, filter, TABLLM_ERR_UNSUPPORTED, "a filter must be a name or a call of a name");
+    return tl_jr_fail(r, filter, TABLLM_ERR_UNSUPPORTED,
+                      "a filter must be a name or a call of a name");
 }

@@ -18,15 +18,16 @@ static int namespace_fn(tl_jrender *r, const tl_jnode *n, const tl_jargs *a, tl_
     if (npos > 0 && a->v[npos - 1].kind == JV_OBJECT && (a->v[npos - 1].flags & JV_KWARGS))
         kw = &a->v[--npos];
     if (npos > 1)
-        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "namespace() takes at most 1 argument, got %zu",
-                       npos);
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+                          "namespace() takes at most 1 argument, got %zu", npos);
     if (tl_jv_make_object(r, n, JV_NS, out) != JR_OK)
         return JR_ERR;
     if (npos == 1) {
         const tl_jv *src = &a->v[0];
         if (src->kind == JV_OBJECT) {
             for (size_t i = 0; i < src->u.m->n; i++)
-                if (tl_jmap_set(r, n, out->u.m, src->u.m->keys[i], src->u.m->klen[i], src->u.m->vals[i]) != JR_OK)
+                if (tl_jmap_set(r, n, out->u.m, src->u.m->keys[i], src->u.m->klen[i],
+                                src->u.m->vals[i]) != JR_OK)
                     return JR_ERR;
         } else if (src->kind == JV_ARRAY) {
             for (size_t i = 0; i < src->u.a->n; i++) {
@@ -39,29 +40,34 @@ static int namespace_fn(tl_jrender *r, const tl_jnode *n, const tl_jargs *a, tl_
                     /* a two-character string is a (key, value) pair */
                     uint32_t cp;
                     size_t k = pair->u.s.len ? tl_js_decode(pair->u.s.p, pair->u.s.len, &cp) : 0;
-                    size_t k2 = k < pair->u.s.len ? tl_js_decode(pair->u.s.p + k, pair->u.s.len - k, &cp) : 0;
+                    size_t k2 = k < pair->u.s.len
+                                    ? tl_js_decode(pair->u.s.p + k, pair->u.s.len - k, &cp)
+                                    : 0;
                     if (k == 0 || k2 == 0 || k + k2 != pair->u.s.len)
-                        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
-                                       "namespace() expects a dict or a list of (key, value) pairs");
+                        return tl_jr_fail(
+                            r, n, TABLLM_ERR_INVALID_ARGUMENT,
+                            "namespace() expects a dict or a list of (key, value) pairs");
                     key = tl_jv_str_ref(pair->u.s.p, k);
                     val = tl_jv_str_ref(pair->u.s.p + k, k2);
                 } else {
                     return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
-                                   "namespace() expects a dict or a list of (key, value) pairs");
+                                      "namespace() expects a dict or a list of (key, value) pairs");
                 }
                 if (key.kind != JV_STR)
-                    return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "namespace() keys must be strings");
+                    return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+                                      "namespace() keys must be strings");
                 if (tl_jmap_set(r, n, out->u.m, key.u.s.p, key.u.s.len, val) != JR_OK)
                     return JR_ERR;
             }
         } else {
-            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "namespace(): a %s is not iterable",
-                           tl_jv_type_name(src));
+            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+                              "namespace(): a %s is not iterable", tl_jv_type_name(src));
         }
     }
     if (kw)
         for (size_t i = 0; i < kw->u.m->n; i++)
-            if (tl_jmap_set(r, n, out->u.m, kw->u.m->keys[i], kw->u.m->klen[i], kw->u.m->vals[i]) != JR_OK)
+            if (tl_jmap_set(r, n, out->u.m, kw->u.m->keys[i], kw->u.m->klen[i], kw->u.m->vals[i]) !=
+                JR_OK)
                 return JR_ERR;
     return JR_OK;
 }
@@ -73,8 +79,8 @@ static int raise_fn(tl_jrender *r, const tl_jnode *n, const tl_jargs *a)
         tl_buf_free(&b);
         return JR_ERR;
     }
-    tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "raise_exception: %.*s", (int)(b.len > 600 ? 600 : b.len),
-            b.data ? b.data : "");
+    tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "raise_exception: %.*s",
+               (int)(b.len > 600 ? 600 : b.len), b.data ? b.data : "");
     tl_buf_free(&b);
     return JR_ERR;
 }
@@ -87,8 +93,8 @@ static int range_fn(tl_jrender *r, const tl_jnode *n, const tl_jargs *a, tl_jv *
     for (size_t i = 0; i < a->n; i++) {
         const tl_jv *v = &a->v[i];
         if (v->kind != JV_INT && v->kind != JV_FLOAT && v->kind != JV_BOOL)
-            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "range() arguments must be numbers, not a %s",
-                           tl_jv_type_name(v));
+            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+                              "range() arguments must be numbers, not a %s", tl_jv_type_name(v));
         x[i] = v->kind == JV_BOOL ? (v->u.b ? 1 : 0) : v->u.n;
     }
     double start = a->n == 1 ? 0 : x[0], stop = a->n == 1 ? x[0] : x[1], step = x[2];
@@ -101,7 +107,8 @@ static int range_fn(tl_jrender *r, const tl_jnode *n, const tl_jargs *a, tl_jv *
             return tl_jr_count_iterations(r, n, r->caps.max_loop_iterations + 1);
         count = (size_t)ceil(span);
     }
-    if (tl_jr_count_iterations(r, n, count) != JR_OK || tl_jv_make_array(r, n, count + 1, out) != JR_OK)
+    if (tl_jr_count_iterations(r, n, count) != JR_OK ||
+        tl_jv_make_array(r, n, count + 1, out) != JR_OK)
         return JR_ERR;
     size_t k = 0;
     /* the same floating-point steps as the reference's loop */
@@ -114,10 +121,11 @@ static int range_fn(tl_jrender *r, const tl_jnode *n, const tl_jargs *a, tl_jv *
 static int strftime_fn(tl_jrender *r, const tl_jnode *n, const tl_jargs *a, tl_jv *out)
 {
     if (a->n == 0 || a->v[0].kind != JV_STR)
-        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "strftime_now() needs a format string");
-    static const char *const months[] = {"January", "February", "March", "April", "May", "June",
-                                         "July", "August", "September", "October", "November",
-                                         "December"};
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+                          "strftime_now() needs a format string");
+    static const char *const months[] = {"January",   "February", "March",    "April",
+                                         "May",       "June",     "July",     "August",
+                                         "September", "October",  "November", "December"};
     time_t t = (time_t)r->now;
     struct tm tm;
     if (localtime_r(&t, &tm) == NULL)
@@ -132,14 +140,30 @@ static int strftime_fn(tl_jrender *r, const tl_jnode *n, const tl_jargs *a, tl_j
         }
         char c = f[++i];
         switch (c) {
-        case 'Y': tl_buf_printf(&b, "%d", tm.tm_year + 1900); break;
-        case 'm': tl_buf_printf(&b, "%02d", tm.tm_mon + 1); break;
-        case 'd': tl_buf_printf(&b, "%02d", tm.tm_mday); break;
-        case 'b': tl_buf_append(&b, months[tm.tm_mon], 3); break;
-        case 'B': tl_buf_puts(&b, months[tm.tm_mon]); break;
-        case 'H': tl_buf_printf(&b, "%02d", tm.tm_hour); break;
-        case 'M': tl_buf_printf(&b, "%02d", tm.tm_min); break;
-        default: tl_buf_putc(&b, '%'); break;
+        case 'Y':
+            tl_buf_printf(&b, "%d", tm.tm_year + 1900);
+            break;
+        case 'm':
+            tl_buf_printf(&b, "%02d", tm.tm_mon + 1);
+            break;
+        case 'd':
+            tl_buf_printf(&b, "%02d", tm.tm_mday);
+            break;
+        case 'b':
+            tl_buf_append(&b, months[tm.tm_mon], 3);
+            break;
+        case 'B':
+            tl_buf_puts(&b, months[tm.tm_mon]);
+            break;
+        case 'H':
+            tl_buf_printf(&b, "%02d", tm.tm_hour);
+            break;
+        case 'M':
+            tl_buf_printf(&b, "%02d", tm.tm_min);
+            break;
+        default:
+            tl_buf_putc(&b, '%');
+            break;
         }
     }
     return tl_jv_from_buf(r, n, &b, out);
@@ -147,8 +171,9 @@ static int strftime_fn(tl_jrender *r, const tl_jnode *n, const tl_jargs *a, tl_j
 
 /* ---- macros --------------------------------------------------------------------- */
 
-static int bind_arguments(tl_jrender *r, const tl_jnode *n, const char *display, tl_jnode *const *params,
-                          size_t n_params, unsigned special, const tl_jargs *args, tl_jscope *scope)
+static int bind_arguments(tl_jrender *r, const tl_jnode *n, const char *display,
+                          tl_jnode *const *params, size_t n_params, unsigned special,
+                          const tl_jargs *args, tl_jscope *scope)
 {
     size_t npos = args->n;
     const tl_jmap *kw = NULL;
@@ -186,13 +211,15 @@ static int bind_arguments(tl_jrender *r, const tl_jnode *n, const char *display,
         if (tl_jv_make_object(r, n, JV_OBJECT, &obj) != JR_OK)
             return JR_ERR;
         for (size_t k = 0; kw && k < kw->n; k++)
-            if (!used[k] && tl_jmap_set(r, n, obj.u.m, kw->keys[k], kw->klen[k], kw->vals[k]) != JR_OK)
+            if (!used[k] &&
+                tl_jmap_set(r, n, obj.u.m, kw->keys[k], kw->klen[k], kw->vals[k]) != JR_OK)
                 return JR_ERR;
         if (tl_jmap_set(r, n, &scope->vars, "kwargs", 6, obj) != JR_OK)
             return JR_ERR;
     } else if (unused > 0) {
-        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "macro %s takes no keyword argument '%.*s'",
-                       display, (int)kw->klen[first_unused], kw->keys[first_unused]);
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+                          "macro %s takes no keyword argument '%.*s'", display,
+                          (int)kw->klen[first_unused], kw->keys[first_unused]);
     }
     if (special & TL_JMACRO_VARARGS) {
         tl_jv rest;
@@ -204,8 +231,8 @@ static int bind_arguments(tl_jrender *r, const tl_jnode *n, const char *display,
         if (tl_jmap_set(r, n, &scope->vars, "varargs", 7, rest) != JR_OK)
             return JR_ERR;
     } else if (npos > n_params) {
-        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "macro %s takes not more than %zu argument(s)",
-                       display, n_params);
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+                          "macro %s takes not more than %zu argument(s)", display, n_params);
     }
     /* defaults last, in the macro's scope, for parameters that got nothing */
     for (size_t i = 0; i < n_params; i++) {
@@ -218,14 +245,15 @@ static int bind_arguments(tl_jrender *r, const tl_jnode *n, const char *display,
         if (passed)
             continue;
         tl_jv v;
-        if (tl_jev_expr(r, p->b, scope, &v) != JR_OK || tl_jmap_set(r, p, &scope->vars, p->str, p->len, v) != JR_OK)
+        if (tl_jev_expr(r, p->b, scope, &v) != JR_OK ||
+            tl_jmap_set(r, p, &scope->vars, p->str, p->len, v) != JR_OK)
             return JR_ERR;
     }
     return JR_OK;
 }
 
-int tl_jb_call(tl_jrender *r, const tl_jnode *n, const tl_jfunc *f, tl_jargs *args, tl_jscope *caller,
-            tl_jv *out)
+int tl_jb_call(tl_jrender *r, const tl_jnode *n, const tl_jfunc *f, tl_jargs *args,
+               tl_jscope *caller, tl_jv *out)
 {
     switch (f->kind) {
     case JF_NAMESPACE:
@@ -265,8 +293,10 @@ int tl_jb_define_globals(tl_jrender *r, tl_jscope *global)
         const char *name;
         tl_jfunc_kind kind;
     } fns[] = {
-        {"namespace", JF_NAMESPACE}, {"raise_exception", JF_RAISE},
-        {"range", JF_RANGE}, {"strftime_now", JF_STRFTIME},
+        {"namespace", JF_NAMESPACE},
+        {"raise_exception", JF_RAISE},
+        {"range", JF_RANGE},
+        {"strftime_now", JF_STRFTIME},
     };
     static const struct {
         const char *name;

@@ -17,18 +17,19 @@
 
 /* Bounds on what a template may make the renderer do. */
 typedef struct tl_jinja_caps {
-    size_t max_template_bytes;    /* default 1 MiB */
-    size_t max_depth;             /* nesting of syntax and of evaluation (macros); default 256 */
-    uint64_t max_loop_iterations; /* all loop iterations and range() items of a render; default 1e6 */
-    size_t max_output_bytes;      /* the output and every string built on the way; default 16 MiB */
-    size_t max_memory_bytes;      /* values created by one render; default 512 MiB */
+    size_t max_template_bytes; /* default 1 MiB */
+    size_t max_depth;          /* nesting of syntax and of evaluation (macros); default 256 */
+    uint64_t
+        max_loop_iterations; /* all loop iterations and range() items of a render; default 1e6 */
+    size_t max_output_bytes; /* the output and every string built on the way; default 16 MiB */
+    size_t max_memory_bytes; /* values created by one render; default 512 MiB */
 } tl_jinja_caps;
 
 void tl_jinja_caps_default(tl_jinja_caps *caps);
 
 typedef struct tl_jinja_template {
-    tl_arena arena;   /* every node and token text */
-    const char *src;  /* a copy of the template, for line:column */
+    tl_arena arena;  /* every node and token text */
+    const char *src; /* a copy of the template, for line:column */
     size_t src_len;
     tl_jnode **body;
     size_t n_body;

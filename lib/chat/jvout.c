@@ -52,7 +52,7 @@ int tl_jv_print(tl_jrender *r, const tl_jnode *n, const tl_jv *v, tl_buf *out)
         break;
     case JV_FUNC:
         return tl_jr_fail(r, n, TABLLM_ERR_UNSUPPORTED,
-                       "printing a function (the reference prints its JavaScript source)");
+                          "printing a function (the reference prints its JavaScript source)");
     default: {
         tl_jjson_opts o = {false, 0, false, ", ", ": ", 2, 2, false};
         return tl_jv_to_json(r, n, v, &o, 0, out);
@@ -79,7 +79,7 @@ int tl_jv_raw_string(tl_jrender *r, const tl_jnode *n, const tl_jv *v, tl_buf *o
 }
 
 int tl_jv_join(tl_jrender *r, const tl_jnode *n, const tl_jv *items, size_t count, const char *sep,
-            size_t sep_len, tl_buf *out)
+               size_t sep_len, tl_buf *out)
 {
     for (size_t i = 0; i < count; i++) {
         if (i)
@@ -99,8 +99,12 @@ static const char hex_digits[] = "0123456789abcdef";
 
 static void put_u_escape(tl_buf *out, uint32_t unit)
 {
-    char e[6] = {'\\', 'u', hex_digits[(unit >> 12) & 15], hex_digits[(unit >> 8) & 15],
-                 hex_digits[(unit >> 4) & 15], hex_digits[unit & 15]};
+    char e[6] = {'\\',
+                 'u',
+                 hex_digits[(unit >> 12) & 15],
+                 hex_digits[(unit >> 8) & 15],
+                 hex_digits[(unit >> 4) & 15],
+                 hex_digits[unit & 15]};
     tl_buf_append(out, e, 6);
 }
 
@@ -113,14 +117,29 @@ void tl_jv_json_quote(const char *s, size_t len, bool ensure_ascii, tl_buf *out)
         const char *esc = NULL;
         if (c < 0x80) {
             switch (c) {
-            case '"': esc = "\\\""; break;
-            case '\\': esc = "\\\\"; break;
-            case '\b': esc = "\\b"; break;
-            case '\f': esc = "\\f"; break;
-            case '\n': esc = "\\n"; break;
-            case '\r': esc = "\\r"; break;
-            case '\t': esc = "\\t"; break;
-            default: break;
+            case '"':
+                esc = "\\\"";
+                break;
+            case '\\':
+                esc = "\\\\";
+                break;
+            case '\b':
+                esc = "\\b";
+                break;
+            case '\f':
+                esc = "\\f";
+                break;
+            case '\n':
+                esc = "\\n";
+                break;
+            case '\r':
+                esc = "\\r";
+                break;
+            case '\t':
+                esc = "\\t";
+                break;
+            default:
+                break;
             }
             if (esc == NULL && c >= 0x20 && !(ensure_ascii && c == 0x7f)) {
                 i++;
@@ -163,19 +182,20 @@ static void put_padding(tl_buf *out, size_t spaces, size_t depth)
         total = SIZE_MAX; /* latches the output limit below */
     }
     while (total > 0 && out->status == TABLLM_OK) {
-        static const char blanks[64] = "                                                               ";
+        static const char blanks[64] =
+            "                                                               ";
         size_t k = total < 63 ? total : 63;
         tl_buf_append(out, blanks, k);
         total -= k;
     }
 }
 
-int tl_jv_to_json(tl_jrender *r, const tl_jnode *n, const tl_jv *v, const tl_jjson_opts *o, size_t depth,
-               tl_buf *out)
+int tl_jv_to_json(tl_jrender *r, const tl_jnode *n, const tl_jv *v, const tl_jjson_opts *o,
+                  size_t depth, tl_buf *out)
 {
     if (depth > r->caps.max_depth)
         return tl_jr_fail(r, n, TABLLM_ERR_LIMIT_EXCEEDED,
-                       "a value nests deeper than the limit of %zu levels", r->caps.max_depth);
+                          "a value nests deeper than the limit of %zu levels", r->caps.max_depth);
     switch (v->kind) {
     case JV_NULL:
         tl_buf_puts(out, "null");
@@ -197,15 +217,17 @@ int tl_jv_to_json(tl_jrender *r, const tl_jnode *n, const tl_jv *v, const tl_jjs
         tl_jv_json_quote(v->u.s.p, v->u.s.len, o->ensure_ascii, out);
         break;
     case JV_FUNC:
-        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "a function cannot be converted to JSON");
+        return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
+                          "a function cannot be converted to JSON");
     default: {
         if ((v->kind == JV_ARRAY && (v->flags & JV_TUPLE)) ||
             (v->kind == JV_OBJECT && (v->flags & JV_KWARGS)))
             return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT,
-                           "a %s cannot be converted to JSON (the reference refuses it)",
-                           tl_jv_type_name(v));
+                              "a %s cannot be converted to JSON (the reference refuses it)",
+                              tl_jv_type_name(v));
         if (o->indent_set && (o->indent < 0 || o->indent > (double)r->caps.max_output_bytes))
-            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "tojson: invalid indent %g", o->indent);
+            return tl_jr_fail(r, n, TABLLM_ERR_INVALID_ARGUMENT, "tojson: invalid indent %g",
+                              o->indent);
         size_t spaces = o->indent_set && o->indent != 0 ? (size_t)o->indent : 0;
         bool indent = spaces > 0;
         if (v->kind == JV_ARRAY) {

@@ -216,8 +216,7 @@ static tabllm_status push(lexer *lx, tl_jtok_kind kind, const char *s, size_t le
 {
     if (lx->n == lx->cap) {
         void *p = lx->toks;
-        if (tl_grow_array(&p, &lx->cap, lx->n + 1, sizeof(tl_jtok), "template tokens") !=
-            TABLLM_OK)
+        if (tl_grow_array(&p, &lx->cap, lx->n + 1, sizeof(tl_jtok), "template tokens") != TABLLM_OK)
             return TABLLM_ERR_OUT_OF_MEMORY;
         lx->toks = p;
     }
@@ -384,14 +383,21 @@ static const struct {
     const char *seq;
     tl_jtok_kind kind;
 } mapping[] = {
-    {"{%", TK_OPEN_STMT}, {"%}", TK_CLOSE_STMT}, {"{{", TK_OPEN_EXPR}, {"}}", TK_CLOSE_EXPR},
-    {"(", TK_LPAREN},     {")", TK_RPAREN},      {"{", TK_LBRACE},     {"}", TK_RBRACE},
-    {"[", TK_LBRACKET},   {"]", TK_RBRACKET},    {",", TK_COMMA},      {".", TK_DOT},
-    {":", TK_COLON},      {"|", TK_PIPE},        {"<=", TK_COMPARISON}, {">=", TK_COMPARISON},
-    {"==", TK_COMPARISON}, {"!=", TK_COMPARISON}, {"<", TK_COMPARISON}, {">", TK_COMPARISON},
-    {"+", TK_ADDITIVE},   {"-", TK_ADDITIVE},    {"~", TK_ADDITIVE},   {"**", TK_POWER},
-    {"*", TK_MULTIPLICATIVE}, {"//", TK_MULTIPLICATIVE}, {"/", TK_MULTIPLICATIVE},
-    {"%", TK_MULTIPLICATIVE}, {"=", TK_EQUALS},
+    {"{%", TK_OPEN_STMT},     {"%}", TK_CLOSE_STMT},
+    {"{{", TK_OPEN_EXPR},     {"}}", TK_CLOSE_EXPR},
+    {"(", TK_LPAREN},         {")", TK_RPAREN},
+    {"{", TK_LBRACE},         {"}", TK_RBRACE},
+    {"[", TK_LBRACKET},       {"]", TK_RBRACKET},
+    {",", TK_COMMA},          {".", TK_DOT},
+    {":", TK_COLON},          {"|", TK_PIPE},
+    {"<=", TK_COMPARISON},    {">=", TK_COMPARISON},
+    {"==", TK_COMPARISON},    {"!=", TK_COMPARISON},
+    {"<", TK_COMPARISON},     {">", TK_COMPARISON},
+    {"+", TK_ADDITIVE},       {"-", TK_ADDITIVE},
+    {"~", TK_ADDITIVE},       {"**", TK_POWER},
+    {"*", TK_MULTIPLICATIVE}, {"//", TK_MULTIPLICATIVE},
+    {"/", TK_MULTIPLICATIVE}, {"%", TK_MULTIPLICATIVE},
+    {"=", TK_EQUALS},
 };
 
 static tabllm_status lex_main(lexer *lx)
@@ -402,10 +408,9 @@ static tabllm_status lex_main(lexer *lx)
         if (last == NULL || last->kind == TK_CLOSE_STMT || last->kind == TK_CLOSE_EXPR ||
             last->kind == TK_COMMENT) {
             size_t start = lx->pos;
-            while (lx->pos < lx->len &&
-                   !(lx->s[lx->pos] == '{' && lx->pos + 1 < lx->len &&
-                     (lx->s[lx->pos + 1] == '%' || lx->s[lx->pos + 1] == '{' ||
-                      lx->s[lx->pos + 1] == '#')))
+            while (lx->pos < lx->len && !(lx->s[lx->pos] == '{' && lx->pos + 1 < lx->len &&
+                                          (lx->s[lx->pos + 1] == '%' || lx->s[lx->pos + 1] == '{' ||
+                                           lx->s[lx->pos + 1] == '#')))
                 lx->pos++;
             if (lx->pos > start) {
                 if ((st = push(lx, TK_TEXT, lx->s + start, lx->pos - start, start)) != TABLLM_OK)
@@ -481,7 +486,11 @@ static tabllm_status lex_main(lexer *lx)
                 return lex_error(lx, lx->pos, "unexpected character: ", what);
             }
             switch (prev->kind) {
-            case TK_IDENT: case TK_NUMBER: case TK_STRING: case TK_RPAREN: case TK_RBRACKET:
+            case TK_IDENT:
+            case TK_NUMBER:
+            case TK_STRING:
+            case TK_RPAREN:
+            case TK_RBRACKET:
                 break; /* a binary operator: the table below */
             default: {
                 size_t start = lx->pos;
@@ -490,7 +499,8 @@ static tabllm_status lex_main(lexer *lx)
                 if ((st = consume_run(lx, 'd')) != TABLLM_OK)
                     return st;
                 bool has_num = lx->pos > digits;
-                if (has_num && lx->pos < lx->len && lx->s[lx->pos] == '.' && digit_at(lx, lx->pos + 1)) {
+                if (has_num && lx->pos < lx->len && lx->s[lx->pos] == '.' &&
+                    digit_at(lx, lx->pos + 1)) {
                     lx->pos++;
                     if ((st = consume_run(lx, 'd')) != TABLLM_OK)
                         return st;
@@ -631,9 +641,9 @@ tabllm_status tl_jinja_lex(const char *src, size_t len, tl_arena *arena, tl_jtok
 const char *tl_jtok_name(tl_jtok_kind kind)
 {
     static const char *names[] = {
-        "text", "number", "string", "name", "'='", "'('", "')'", "'{%'", "'%}'", "'{{'",
-        "'}}'", "'['", "']'", "'{'", "'}'", "','", "'.'", "':'", "'|'", "operator",
-        "operator", "'**'", "comparison", "operator", "comment",
+        "text", "number",   "string",   "name", "'='",        "'('",      "')'",     "'{%'", "'%}'",
+        "'{{'", "'}}'",     "'['",      "']'",  "'{'",        "'}'",      "','",     "'.'",  "':'",
+        "'|'",  "operator", "operator", "'**'", "comparison", "operator", "comment",
     };
     return (size_t)kind < sizeof names / sizeof names[0] ? names[kind] : "token";
 }

@@ -13,10 +13,10 @@
 
 typedef enum tl_jtok_kind {
     TK_TEXT,
-    TK_NUMBER,    /* digits, maybe with a fraction and a leading sign */
-    TK_STRING,    /* value already unescaped */
-    TK_IDENT,     /* names, keywords, true/false/none alike */
-    TK_EQUALS,    /* = */
+    TK_NUMBER, /* digits, maybe with a fraction and a leading sign */
+    TK_STRING, /* value already unescaped */
+    TK_IDENT,  /* names, keywords, true/false/none alike */
+    TK_EQUALS, /* = */
     TK_LPAREN,
     TK_RPAREN,
     TK_OPEN_STMT, /* {% */
@@ -31,11 +31,11 @@ typedef enum tl_jtok_kind {
     TK_DOT,
     TK_COLON,
     TK_PIPE,
-    TK_ADDITIVE,  /* + - ~ */
+    TK_ADDITIVE,       /* + - ~ */
     TK_MULTIPLICATIVE, /* * / // % */
-    TK_POWER,     /* ** */
-    TK_COMPARISON, /* < > <= >= == != */
-    TK_UNARY,     /* a lone - or + in unary position */
+    TK_POWER,          /* ** */
+    TK_COMPARISON,     /* < > <= >= == != */
+    TK_UNARY,          /* a lone - or + in unary position */
     TK_COMMENT,
 } tl_jtok_kind;
 
@@ -43,7 +43,7 @@ typedef struct tl_jtok {
     tl_jtok_kind kind;
     const char *s; /* in the arena; TK_STRING values are NUL-terminated, others are slices */
     size_t len;
-    size_t pos;    /* byte offset in the original template */
+    size_t pos; /* byte offset in the original template */
 } tl_jtok;
 
 /* Tokenizes `src` (valid UTF-8). Tokens and their texts live in `arena`.

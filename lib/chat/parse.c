@@ -130,7 +130,8 @@ bool tl_jp_is_ident(const tl_jparser *p, const char *name)
 
 bool tl_jp_is_ident2(const tl_jparser *p, const char *a, const char *b)
 {
-    return p->cur + 1 < p->n && tl_jp_is_name(&p->t[p->cur], a) && tl_jp_is_name(&p->t[p->cur + 1], b);
+    return p->cur + 1 < p->n && tl_jp_is_name(&p->t[p->cur], a) &&
+           tl_jp_is_name(&p->t[p->cur + 1], b);
 }
 
 /* {% NAME where NAME is one of names (NULL-terminated) */
@@ -154,7 +155,7 @@ bool tl_jp_expect(tl_jparser *p, tl_jtok_kind k, const char *what)
     }
     char buf[64];
     tl_jp_fail(p, p->cur, TABLLM_ERR_FORMAT, "expected %s, found %s", what,
-         tl_jp_describe(p, p->cur, buf, sizeof buf));
+               tl_jp_describe(p, p->cur, buf, sizeof buf));
     return false;
 }
 
@@ -168,7 +169,7 @@ static bool expect_ident(tl_jparser *p, const char *name)
     }
     char buf[64];
     tl_jp_fail(p, p->cur, TABLLM_ERR_FORMAT, "expected '%s', found %s", name,
-         tl_jp_describe(p, p->cur, buf, sizeof buf));
+               tl_jp_describe(p, p->cur, buf, sizeof buf));
     return false;
 }
 
@@ -178,7 +179,7 @@ bool tl_jp_enter(tl_jparser *p)
         return false;
     if (++p->depth > p->max_depth) {
         tl_jp_fail(p, p->cur, TABLLM_ERR_LIMIT_EXCEEDED,
-             "the template nests deeper than the limit of %zu levels", p->max_depth);
+                   "the template nests deeper than the limit of %zu levels", p->max_depth);
         return false;
     }
     return true;
@@ -187,7 +188,8 @@ bool tl_jp_enter(tl_jparser *p)
 static tl_jnode *parse_any(tl_jparser *p);
 
 /* Statements until one of `names` ({% NAME) comes. */
-static bool parse_block(tl_jparser *p, const char *const *names, tl_jp_nvec *body, const char *closing)
+static bool parse_block(tl_jparser *p, const char *const *names, tl_jp_nvec *body,
+                        const char *closing)
 {
     while (p->st == TABLLM_OK && !is_statement(p, names)) {
         if (p->cur >= p->n) {
@@ -212,7 +214,8 @@ static tl_jnode *parse_set(tl_jparser *p, size_t at)
     } else {
         static const char *const end[] = {"endset", NULL};
         tl_jp_nvec body = {0};
-        if (!tl_jp_expect(p, TK_CLOSE_STMT, "'=' or '%}'") || !parse_block(p, end, &body, "endset") ||
+        if (!tl_jp_expect(p, TK_CLOSE_STMT, "'=' or '%}'") ||
+            !parse_block(p, end, &body, "endset") ||
             !tl_jp_finish(p, &body, &n->body, &n->n_body)) {
             tl_free(body.v);
             return NULL;
@@ -232,8 +235,9 @@ static tl_jnode *parse_if(tl_jparser *p, size_t at)
         return NULL;
     tl_jnode *n = tl_jp_new_node(p, N_IF, at);
     tl_jp_nvec body = {0}, alt = {0};
-    if (n == NULL || (n->a = tl_jp_expression(p)) == NULL || !tl_jp_expect(p, TK_CLOSE_STMT, "'%}'") ||
-        !parse_block(p, stops, &body, "endif") || !tl_jp_finish(p, &body, &n->body, &n->n_body))
+    if (n == NULL || (n->a = tl_jp_expression(p)) == NULL ||
+        !tl_jp_expect(p, TK_CLOSE_STMT, "'%}'") || !parse_block(p, stops, &body, "endif") ||
+        !tl_jp_finish(p, &body, &n->body, &n->n_body))
         goto error;
     if (is_statement(p, (const char *const[]){"elif", NULL})) {
         size_t elif_at = p->cur + 1;
@@ -294,8 +298,9 @@ static tl_jnode *parse_for(tl_jparser *p, size_t at)
         return tl_jp_fail(p, var_at, TABLLM_ERR_FORMAT, "expected a name or names after 'for'");
     if (!tl_jp_is_ident(p, "in")) {
         char buf[64];
-        return tl_jp_fail(p, p->cur, TABLLM_ERR_FORMAT, "expected 'in' after the loop variable, found %s",
-                    tl_jp_describe(p, p->cur, buf, sizeof buf));
+        return tl_jp_fail(p, p->cur, TABLLM_ERR_FORMAT,
+                          "expected 'in' after the loop variable, found %s",
+                          tl_jp_describe(p, p->cur, buf, sizeof buf));
     }
     p->cur++;
     if ((n->b = tl_jp_expression(p)) == NULL || !tl_jp_expect(p, TK_CLOSE_STMT, "'%}'"))
@@ -386,8 +391,8 @@ static tl_jnode *parse_filter_block(tl_jparser *p, size_t at)
 static bool known_unsupported(const tl_jtok *t)
 {
     static const char *const names[] = {
-        "raw", "include", "import", "from", "extends", "block", "with", "autoescape",
-        "do", "trans", "pluralize", NULL,
+        "raw",  "include",    "import", "from",  "extends",   "block",
+        "with", "autoescape", "do",     "trans", "pluralize", NULL,
     };
     for (const char *const *n = names; *n; n++)
         if (tl_jp_is_name(t, *n))
@@ -401,8 +406,9 @@ static tl_jnode *parse_statement(tl_jparser *p)
     p->cur++; /* {% */
     if (!tl_jp_is(p, TK_IDENT)) {
         char buf[64];
-        return tl_jp_fail(p, p->cur, TABLLM_ERR_FORMAT, "expected a statement name after '{%%', found %s",
-                    tl_jp_describe(p, p->cur, buf, sizeof buf));
+        return tl_jp_fail(p, p->cur, TABLLM_ERR_FORMAT,
+                          "expected a statement name after '{%%', found %s",
+                          tl_jp_describe(p, p->cur, buf, sizeof buf));
     }
     const tl_jtok *name = &p->t[p->cur];
     size_t at = p->cur;
@@ -417,8 +423,8 @@ static tl_jnode *parse_statement(tl_jparser *p)
             n = NULL;
     } else if (tl_jp_is_name(name, "macro")) {
         n = parse_macro(p, at);
-        if (n && !(tl_jp_expect(p, TK_OPEN_STMT, "'{% endmacro %}'") && expect_ident(p, "endmacro") &&
-                   tl_jp_expect(p, TK_CLOSE_STMT, "'%}'")))
+        if (n && !(tl_jp_expect(p, TK_OPEN_STMT, "'{% endmacro %}'") &&
+                   expect_ident(p, "endmacro") && tl_jp_expect(p, TK_CLOSE_STMT, "'%}'")))
             n = NULL;
     } else if (tl_jp_is_name(name, "for")) {
         n = parse_for(p, at);
@@ -434,12 +440,12 @@ static tl_jnode *parse_statement(tl_jparser *p)
     } else if (tl_jp_is_name(name, "filter")) {
         n = parse_filter_block(p, at);
     } else if (known_unsupported(name)) {
-        return tl_jp_fail(p, at, TABLLM_ERR_UNSUPPORTED, "the '{%% %.*s %%}' statement is not supported",
-                    (int)name->len, name->s);
+        return tl_jp_fail(p, at, TABLLM_ERR_UNSUPPORTED,
+                          "the '{%% %.*s %%}' statement is not supported", (int)name->len, name->s);
     } else {
         (void)open;
         return tl_jp_fail(p, at, TABLLM_ERR_FORMAT, "unexpected statement '{%% %.*s %%}'",
-                    (int)(name->len > 40 ? 40 : name->len), name->s);
+                          (int)(name->len > 40 ? 40 : name->len), name->s);
     }
     return n;
 }
@@ -476,7 +482,8 @@ static tl_jnode *parse_any(tl_jparser *p)
         break;
     default: {
         char buf[64];
-        n = tl_jp_fail(p, p->cur, TABLLM_ERR_FORMAT, "unexpected %s", tl_jp_describe(p, p->cur, buf, sizeof buf));
+        n = tl_jp_fail(p, p->cur, TABLLM_ERR_FORMAT, "unexpected %s",
+                       tl_jp_describe(p, p->cur, buf, sizeof buf));
         break;
     }
     }

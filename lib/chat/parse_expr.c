@@ -179,8 +179,11 @@ static tl_jnode *parse_additive(tl_jparser *p)
     while (left && tl_jp_is(p, TK_ADDITIVE)) {
         size_t at = p->cur;
         char c = p->t[p->cur++].s[0];
-        left = binary(p, at, c == '+' ? OP_ADD : c == '-' ? OP_SUB : OP_CONCAT, left,
-                      parse_multiplicative(p));
+        left = binary(p, at,
+                      c == '+'   ? OP_ADD
+                      : c == '-' ? OP_SUB
+                                 : OP_CONCAT,
+                      left, parse_multiplicative(p));
     }
     return left;
 }
@@ -193,7 +196,10 @@ static tl_jnode *parse_multiplicative(tl_jparser *p)
     while (left && tl_jp_is(p, TK_MULTIPLICATIVE)) {
         size_t at = p->cur;
         const tl_jtok *t = &p->t[p->cur++];
-        tl_jop op = t->s[0] == '*' ? OP_MUL : t->s[0] == '%' ? OP_MOD : t->len == 2 ? OP_FLOORDIV : OP_DIV;
+        tl_jop op = t->s[0] == '*'   ? OP_MUL
+                    : t->s[0] == '%' ? OP_MOD
+                    : t->len == 2    ? OP_FLOORDIV
+                                     : OP_DIV;
         left = binary(p, at, op, left, parse_power(p));
     }
     return left;
@@ -299,7 +305,8 @@ tl_jnode *tl_jp_call(tl_jparser *p, tl_jnode *callee)
         return NULL;
     tl_jnode *n = tl_jp_new_node(p, N_CALL, p->cur);
     tl_jp_nvec args = {0};
-    if (n == NULL || !tl_jp_args(p, false, &args) || !tl_jp_finish(p, &args, &n->list, &n->n_list)) {
+    if (n == NULL || !tl_jp_args(p, false, &args) ||
+        !tl_jp_finish(p, &args, &n->list, &n->n_list)) {
         tl_free(args.v);
         return NULL;
     }
@@ -325,7 +332,8 @@ bool tl_jp_args(tl_jparser *p, bool params, tl_jp_nvec *out)
         }
         size_t at = p->cur;
         bool kw_spread = tl_jp_is(p, TK_POWER);
-        bool pos_spread = tl_jp_is(p, TK_MULTIPLICATIVE) && p->t[p->cur].len == 1 && p->t[p->cur].s[0] == '*';
+        bool pos_spread =
+            tl_jp_is(p, TK_MULTIPLICATIVE) && p->t[p->cur].len == 1 && p->t[p->cur].s[0] == '*';
         if (params && (kw_spread || pos_spread)) {
             tl_jp_fail(p, at, TABLLM_ERR_FORMAT, "argument unpacking is not allowed in parameters");
             return false;
@@ -338,7 +346,8 @@ bool tl_jp_args(tl_jparser *p, bool params, tl_jp_nvec *out)
             if (tl_jp_is(p, TK_COMMA))
                 p->cur++;
             if (!tl_jp_is(p, TK_RPAREN)) {
-                tl_jp_fail(p, p->cur, TABLLM_ERR_FORMAT, "'**' must be applied to the last argument");
+                tl_jp_fail(p, p->cur, TABLLM_ERR_FORMAT,
+                           "'**' must be applied to the last argument");
                 return false;
             }
             break;
@@ -377,9 +386,10 @@ bool tl_jp_args(tl_jparser *p, bool params, tl_jp_nvec *out)
                     return false;
                 }
                 for (size_t i = 0; i < out->n; i++)
-                    if (out->v[i]->len == arg->len && memcmp(out->v[i]->str, arg->str, arg->len) == 0) {
+                    if (out->v[i]->len == arg->len &&
+                        memcmp(out->v[i]->str, arg->str, arg->len) == 0) {
                         tl_jp_fail(p, at, TABLLM_ERR_FORMAT, "duplicate parameter name '%.*s'",
-                             (int)arg->len, arg->str);
+                                   (int)arg->len, arg->str);
                         return false;
                     }
             }
@@ -387,8 +397,8 @@ bool tl_jp_args(tl_jparser *p, bool params, tl_jp_nvec *out)
                 saw_keyword = true;
             } else if (saw_keyword) {
                 tl_jp_fail(p, at, TABLLM_ERR_FORMAT,
-                     params ? "a parameter without a default follows one with a default"
-                            : "a positional argument follows a keyword argument");
+                           params ? "a parameter without a default follows one with a default"
+                                  : "a positional argument follows a keyword argument");
                 return false;
             } else if (saw_spread) {
                 tl_jp_fail(p, at, TABLLM_ERR_FORMAT, "a positional argument follows '*' unpacking");
@@ -464,7 +474,8 @@ tl_jnode *tl_jp_member(tl_jparser *p, tl_jnode *object)
             if (prop == NULL)
                 return NULL;
             if (prop->kind != N_IDENT && prop->kind != N_INT)
-                return tl_jp_fail(p, prop_at, TABLLM_ERR_FORMAT, "expected a name or an integer after '.'");
+                return tl_jp_fail(p, prop_at, TABLLM_ERR_FORMAT,
+                                  "expected a name or an integer after '.'");
         }
         tl_jnode *n = tl_jp_new_node(p, N_MEMBER, at);
         if (n == NULL)
@@ -482,7 +493,8 @@ tl_jnode *tl_jp_primary(tl_jparser *p)
     if (p->st != TABLLM_OK)
         return NULL;
     if (p->cur >= p->n)
-        return tl_jp_fail(p, p->cur, TABLLM_ERR_FORMAT, "unexpected end of template in an expression");
+        return tl_jp_fail(p, p->cur, TABLLM_ERR_FORMAT,
+                          "unexpected end of template in an expression");
     size_t at = p->cur;
     const tl_jtok *t = &p->t[p->cur++];
     tl_jnode *n;
@@ -605,8 +617,7 @@ tl_jnode *tl_jp_primary(tl_jparser *p)
     default: {
         char buf[64];
         return tl_jp_fail(p, at, TABLLM_ERR_FORMAT, "unexpected %s in an expression",
-                    tl_jp_describe(p, at, buf, sizeof buf));
+                          tl_jp_describe(p, at, buf, sizeof buf));
     }
     }
 }
-

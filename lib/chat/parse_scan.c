@@ -157,4 +157,3 @@ static void mark_macros(tl_jnode *n, size_t depth)
     tl_jp_mark_macros(n->body, n->n_body, depth + 1);
     tl_jp_mark_macros(n->alt, n->n_alt, depth + 1);
 }
-

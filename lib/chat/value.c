@@ -27,7 +27,8 @@ void *tl_jr_alloc(tl_jrender *r, const tl_jnode *n, size_t size)
     if (r->arena.total > r->caps.max_memory_bytes ||
         size > r->caps.max_memory_bytes - r->arena.total) {
         tl_jr_fail(r, n, TABLLM_ERR_LIMIT_EXCEEDED,
-                "rendering needs more than the memory limit of %zu bytes", r->caps.max_memory_bytes);
+                   "rendering needs more than the memory limit of %zu bytes",
+                   r->caps.max_memory_bytes);
         return NULL;
     }
     void *p = tl_arena_alloc(&r->arena, size ? size : 1);
@@ -43,8 +44,8 @@ int tl_jv_make_str(tl_jrender *r, const tl_jnode *n, const char *p, size_t len, 
 {
     if (len > r->caps.max_output_bytes)
         return tl_jr_fail(r, n, TABLLM_ERR_LIMIT_EXCEEDED,
-                       "a string of %zu bytes exceeds the output limit of %zu bytes", len,
-                       r->caps.max_output_bytes);
+                          "a string of %zu bytes exceeds the output limit of %zu bytes", len,
+                          r->caps.max_output_bytes);
     char *s = tl_jr_alloc(r, n, len + 1);
     if (s == NULL)
         return JR_ERR;
@@ -70,8 +71,8 @@ int tl_jr_buf_check(tl_jrender *r, const tl_jnode *n, tl_buf *b)
         return JR_ERR;
     if (b->status == TABLLM_ERR_LIMIT_EXCEEDED)
         return tl_jr_fail(r, n, TABLLM_ERR_LIMIT_EXCEEDED,
-                       "the text would exceed the output limit of %zu bytes",
-                       r->caps.max_output_bytes);
+                          "the text would exceed the output limit of %zu bytes",
+                          r->caps.max_output_bytes);
     r->st = b->status; /* out of memory, message already set */
     return JR_ERR;
 }
@@ -89,7 +90,8 @@ int tl_jv_make_array(tl_jrender *r, const tl_jnode *n, size_t count, tl_jv *out)
 {
     size_t bytes;
     if (!tl_size_mul(count, sizeof(tl_jv), &bytes) || !tl_size_add(bytes, sizeof(tl_jarr), &bytes))
-        return tl_jr_fail(r, n, TABLLM_ERR_LIMIT_EXCEEDED, "a list of %zu items is too large", count);
+        return tl_jr_fail(r, n, TABLLM_ERR_LIMIT_EXCEEDED, "a list of %zu items is too large",
+                          count);
     tl_jarr *a = tl_jr_alloc(r, n, bytes);
     if (a == NULL)
         return JR_ERR;
@@ -255,16 +257,26 @@ bool tl_jv_truthy(const tl_jv *v)
 const char *tl_jv_type_name(const tl_jv *v)
 {
     switch (v->kind) {
-    case JV_UNDEF: return "undefined";
-    case JV_NULL: return "none";
-    case JV_BOOL: return "boolean";
-    case JV_INT: return "integer";
-    case JV_FLOAT: return "float";
-    case JV_STR: return "string";
-    case JV_ARRAY: return (v->flags & JV_TUPLE) ? "tuple" : "list";
-    case JV_OBJECT: return (v->flags & JV_KWARGS) ? "keyword arguments" : "dict";
-    case JV_NS: return "namespace";
-    default: return "function";
+    case JV_UNDEF:
+        return "undefined";
+    case JV_NULL:
+        return "none";
+    case JV_BOOL:
+        return "boolean";
+    case JV_INT:
+        return "integer";
+    case JV_FLOAT:
+        return "float";
+    case JV_STR:
+        return "string";
+    case JV_ARRAY:
+        return (v->flags & JV_TUPLE) ? "tuple" : "list";
+    case JV_OBJECT:
+        return (v->flags & JV_KWARGS) ? "keyword arguments" : "dict";
+    case JV_NS:
+        return "namespace";
+    default:
+        return "function";
     }
 }
 
@@ -276,23 +288,32 @@ enum { T_UNDEF, T_NULL, T_BOOL, T_NUM, T_STR, T_OBJ };
 static int js_type(const tl_jv *v)
 {
     switch (v->kind) {
-    case JV_UNDEF: return T_UNDEF;
-    case JV_NULL: return T_NULL;
-    case JV_BOOL: return T_BOOL;
+    case JV_UNDEF:
+        return T_UNDEF;
+    case JV_NULL:
+        return T_NULL;
+    case JV_BOOL:
+        return T_BOOL;
     case JV_INT:
-    case JV_FLOAT: return T_NUM;
-    case JV_STR: return T_STR;
-    default: return T_OBJ;
+    case JV_FLOAT:
+        return T_NUM;
+    case JV_STR:
+        return T_STR;
+    default:
+        return T_OBJ;
     }
 }
 
 static const void *identity(const tl_jv *v)
 {
     switch (v->kind) {
-    case JV_ARRAY: return v->u.a;
+    case JV_ARRAY:
+        return v->u.a;
     case JV_OBJECT:
-    case JV_NS: return v->u.m;
-    default: return v->u.f;
+    case JV_NS:
+        return v->u.m;
+    default:
+        return v->u.f;
     }
 }
 
@@ -303,12 +324,16 @@ bool tl_jv_strict_equal(const tl_jv *a, const tl_jv *b)
         return false;
     switch (ta) {
     case T_UNDEF:
-    case T_NULL: return true;
-    case T_BOOL: return a->u.b == b->u.b;
-    case T_NUM: return a->u.n == b->u.n;
+    case T_NULL:
+        return true;
+    case T_BOOL:
+        return a->u.b == b->u.b;
+    case T_NUM:
+        return a->u.n == b->u.n;
     case T_STR:
         return a->u.s.len == b->u.s.len && memcmp(a->u.s.p, b->u.s.p, a->u.s.len) == 0;
-    default: return identity(a) == identity(b);
+    default:
+        return identity(a) == identity(b);
     }
 }
 
@@ -445,7 +470,8 @@ int tl_jv_from_json(tl_jrender *r, const json_t *j, tl_jv *out, size_t depth)
         json_t *val;
         /* integer-like keys first, in numeric order (JavaScript's property order) */
         size_t n_index = 0;
-        json_object_foreach((json_t *)j, key, val) {
+        json_object_foreach((json_t *)j, key, val)
+        {
             uint32_t iv;
             if (array_index_key(key, strlen(key), &iv))
                 n_index++;
@@ -457,7 +483,8 @@ int tl_jv_from_json(tl_jrender *r, const json_t *j, tl_jv *out, size_t depth)
                 return JR_ERR;
             }
             size_t k = 0;
-            json_object_foreach((json_t *)j, key, val) {
+            json_object_foreach((json_t *)j, key, val)
+            {
                 uint32_t iv;
                 if (array_index_key(key, strlen(key), &iv)) {
                     ik[k].iv = iv;
@@ -476,7 +503,8 @@ int tl_jv_from_json(tl_jrender *r, const json_t *j, tl_jv *out, size_t depth)
             }
             tl_free(ik);
         }
-        json_object_foreach((json_t *)j, key, val) {
+        json_object_foreach((json_t *)j, key, val)
+        {
             uint32_t iv;
             if (array_index_key(key, strlen(key), &iv))
                 continue;

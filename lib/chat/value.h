@@ -155,7 +155,7 @@ static inline tl_jv tl_jv_str_ref(const char *p, size_t len)
 
 tl_jv *tl_jmap_get(const tl_jmap *m, const char *key, size_t len);
 int tl_jmap_set(tl_jrender *r, const struct tl_jnode *n, tl_jmap *m, const char *key, size_t len,
-             tl_jv v);
+                tl_jv v);
 
 /* Scope chain lookup: the value, or NULL when no scope defines the name. */
 tl_jv *tl_jscope_lookup(tl_jscope *s, const char *name, size_t len);
@@ -173,7 +173,7 @@ static inline bool tl_jv_is_number(const tl_jv *v)
 /* JavaScript's == and === on the values' underlying JS values, and
  * SameValueZero (what Set uses). */
 int tl_jv_loose_equal(tl_jrender *r, const struct tl_jnode *n, const tl_jv *a, const tl_jv *b,
-                   bool *eq);
+                      bool *eq);
 bool tl_jv_strict_equal(const tl_jv *a, const tl_jv *b);
 bool tl_jv_same_value_zero(const tl_jv *a, const tl_jv *b);
 
@@ -184,7 +184,7 @@ int tl_jv_from_json(tl_jrender *r, const json_t *j, tl_jv *out, size_t depth);
 
 typedef struct tl_jjson_opts {
     bool indent_set;
-    double indent;      /* spaces per level, when indent_set and non-zero */
+    double indent; /* spaces per level, when indent_set and non-zero */
     bool ensure_ascii;
     const char *item_sep, *key_sep;
     size_t item_sep_len, key_sep_len;
@@ -197,10 +197,10 @@ int tl_jv_print(tl_jrender *r, const struct tl_jnode *n, const tl_jv *v, tl_buf 
 int tl_jv_raw_string(tl_jrender *r, const struct tl_jnode *n, const tl_jv *v, tl_buf *out);
 /* The values joined as Array.prototype.join joins them. */
 int tl_jv_join(tl_jrender *r, const struct tl_jnode *n, const tl_jv *items, size_t count,
-            const char *sep, size_t sep_len, tl_buf *out);
+               const char *sep, size_t sep_len, tl_buf *out);
 /* toJSON(): the tojson filter and how lists and dicts print. */
 int tl_jv_to_json(tl_jrender *r, const struct tl_jnode *n, const tl_jv *v, const tl_jjson_opts *o,
-               size_t depth, tl_buf *out);
+                  size_t depth, tl_buf *out);
 /* JSON.stringify(string) */
 void tl_jv_json_quote(const char *s, size_t len, bool ensure_ascii, tl_buf *out);
 

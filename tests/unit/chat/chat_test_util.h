@@ -24,19 +24,19 @@ static inline tabllm_status render_ctx(const char *tmpl, const char *context, ch
 }
 
 /* Asserts that `tmpl` renders to `want`. */
-#define assert_renders(tmpl, context, want)                                                  \
-    do {                                                                                     \
-        char *out_;                                                                          \
-        assert_ok(render_ctx((tmpl), (context), &out_));                                     \
-        assert_string_equal(out_, (want));                                                   \
+#define assert_renders(tmpl, context, want)                                                        \
+    do {                                                                                           \
+        char *out_;                                                                                \
+        assert_ok(render_ctx((tmpl), (context), &out_));                                           \
+        assert_string_equal(out_, (want));                                                         \
     } while (0)
 
 /* Asserts that `tmpl` fails with `status` and a message containing `fragment`. */
-#define assert_render_fails(tmpl, context, status, fragment)                                 \
-    do {                                                                                     \
-        char *out_;                                                                          \
-        assert_status(render_ctx((tmpl), (context), &out_), (status), (fragment));           \
-        assert_null(out_);                                                                   \
+#define assert_render_fails(tmpl, context, status, fragment)                                       \
+    do {                                                                                           \
+        char *out_;                                                                                \
+        assert_status(render_ctx((tmpl), (context), &out_), (status), (fragment));                 \
+        assert_null(out_);                                                                         \
     } while (0)
 
 #endif

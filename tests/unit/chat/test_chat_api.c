@@ -55,7 +55,8 @@ static void test_argument_errors(void **state)
                   TABLLM_ERR_INVALID_ARGUMENT, "messages[1]: role is NULL");
     tabllm_chat_message utf[2] = {{"user", "x"}, {"user", "ok\xff"}};
     assert_status(tabllm_chat_template_render("x", utf, 2, NULL, &out, NULL),
-                  TABLLM_ERR_INVALID_UTF8, "chat messages[1]: chat template: content: invalid UTF-8 at byte offset 2");
+                  TABLLM_ERR_INVALID_UTF8,
+                  "chat messages[1]: chat template: content: invalid UTF-8 at byte offset 2");
     tabllm_chat_params p;
     tabllm_chat_params_init(&p, sizeof p);
     p.flags = 0x80;
@@ -75,8 +76,8 @@ static void test_no_messages_and_null_content(void **state)
     assert_string_equal(out, "0");
     tabllm_free(out);
     tabllm_chat_message m = {"assistant", NULL};
-    assert_ok(tabllm_chat_template_render("{{ messages[0].content is none }}", &m, 1, NULL, &out,
-                                          NULL));
+    assert_ok(
+        tabllm_chat_template_render("{{ messages[0].content is none }}", &m, 1, NULL, &out, NULL));
     assert_string_equal(out, "true");
     tabllm_free(out);
 }
@@ -130,14 +131,15 @@ static void test_special_tokens(void **state)
     char *out;
     /* empty tokens are left undefined, as transformers.js does */
     p.bos_token = "";
-    assert_ok(tabllm_chat_template_render("[{{ bos_token }}]{{ bos_token is defined }}{{ eos_token is defined }}",
-                                          &m, 1, &p, &out, NULL));
+    assert_ok(tabllm_chat_template_render(
+        "[{{ bos_token }}]{{ bos_token is defined }}{{ eos_token is defined }}", &m, 1, &p, &out,
+        NULL));
     assert_string_equal(out, "[]falsefalse");
     tabllm_free(out);
     p.bos_token = "<|begin_of_text|>";
     p.flags = TABLLM_CHAT_ADD_GENERATION_PROMPT;
-    assert_ok(tabllm_chat_template_render("{{ bos_token }}{% if add_generation_prompt %}GEN{% endif %}",
-                                          &m, 1, &p, &out, NULL));
+    assert_ok(tabllm_chat_template_render(
+        "{{ bos_token }}{% if add_generation_prompt %}GEN{% endif %}", &m, 1, &p, &out, NULL));
     assert_string_equal(out, "<|begin_of_text|>GEN");
     tabllm_free(out);
 }
@@ -177,14 +179,10 @@ static void test_nul_in_output(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_params_init),
-        cmocka_unit_test(test_older_struct_keeps_defaults),
-        cmocka_unit_test(test_argument_errors),
-        cmocka_unit_test(test_no_messages_and_null_content),
-        cmocka_unit_test(test_json_messages),
-        cmocka_unit_test(test_context),
-        cmocka_unit_test(test_special_tokens),
-        cmocka_unit_test(test_clock),
+        cmocka_unit_test(test_params_init),     cmocka_unit_test(test_older_struct_keeps_defaults),
+        cmocka_unit_test(test_argument_errors), cmocka_unit_test(test_no_messages_and_null_content),
+        cmocka_unit_test(test_json_messages),   cmocka_unit_test(test_context),
+        cmocka_unit_test(test_special_tokens),  cmocka_unit_test(test_clock),
         cmocka_unit_test(test_nul_in_output),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

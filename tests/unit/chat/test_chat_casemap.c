@@ -70,7 +70,8 @@ int main(void)
     }
     size_t i;
     const json_t *line;
-    json_array_foreach(table, i, line) {
+    json_array_foreach(table, i, line)
+    {
         const char *s = json_string_value(line);
         uint32_t cp = (uint32_t)strtoul(s, NULL, 16);
         const char *u = strchr(s, ';') + 1;

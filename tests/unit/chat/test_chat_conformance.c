@@ -37,12 +37,13 @@ static bool plain_messages(const json_t *messages)
 {
     size_t i;
     const json_t *m;
-    json_array_foreach(messages, i, m) {
+    json_array_foreach(messages, i, m)
+    {
         if (json_object_size(m) != 2 || !json_is_string(json_object_get(m, "role")))
             return false;
         const json_t *c = json_object_get(m, "content");
-        if (!(json_is_string(c) || json_is_null(c)) || (c && json_is_string(c) &&
-                                                         strlen(json_string_value(c)) != json_string_length(c)))
+        if (!(json_is_string(c) || json_is_null(c)) ||
+            (c && json_is_string(c) && strlen(json_string_value(c)) != json_string_length(c)))
             return false;
     }
     return true;
@@ -66,7 +67,8 @@ int main(void)
     const json_t *cases = json_object_get(root, "cases");
     size_t i, failures = 0, refused = 0, struct_checked = 0;
     const json_t *c;
-    json_array_foreach(cases, i, c) {
+    json_array_foreach(cases, i, c)
+    {
         const char *name = json_string_value(json_object_get(c, "name"));
         const char *tname = str_or_null(json_object_get(c, "template"));
         const char *text = tname ? json_string_value(json_object_get(templates, tname))
@@ -81,7 +83,8 @@ int main(void)
         if (json_is_true(json_object_get(c, "add_generation_prompt")))
             p.flags |= TABLLM_CHAT_ADD_GENERATION_PROMPT;
         p.now = (int64_t)json_number_value(json_object_get(c, "now"));
-        char *ctx_text = json_is_object(ctx) ? json_dumps(ctx, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+        char *ctx_text =
+            json_is_object(ctx) ? json_dumps(ctx, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
         char *msg_text = json_dumps(messages, JSON_COMPACT);
         p.context_json = ctx_text;
         char *out = NULL;
@@ -94,7 +97,8 @@ int main(void)
                 failures++;
             } else if (out_len != json_string_length(want) ||
                        memcmp(out, json_string_value(want), out_len) != 0) {
-                show_difference(name, json_string_value(want), json_string_length(want), out, out_len);
+                show_difference(name, json_string_value(want), json_string_length(want), out,
+                                out_len);
                 failures++;
             } else if (plain_messages(messages)) {
                 /* the struct API must give the same text */
@@ -129,8 +133,8 @@ int main(void)
                 failures++;
             } else if (!raised && ref[0] && strstr(text, ref) != NULL) {
                 /* the reference's message is the template's own: a raise_exception */
-                printf("FAIL %s: the reference raised \"%s\", we failed with \"%s\"\n", name,
-                       ref, ours);
+                printf("FAIL %s: the reference raised \"%s\", we failed with \"%s\"\n", name, ref,
+                       ours);
                 failures++;
             } else if (raised && st != TABLLM_ERR_INVALID_ARGUMENT) {
                 printf("FAIL %s: raise_exception gave %s\n", name, tabllm_status_string(st));

@@ -12,9 +12,12 @@ static void test_syntax_errors(void **state)
     assert_render_fails("{% if true %}\nno end", NULL, TABLLM_ERR_FORMAT, "missing {% endif %}");
     assert_render_fails("{% for x in y %}\n{% endif %}", NULL, TABLLM_ERR_FORMAT,
                         "chat template:2:4: unexpected statement '{% endif %}'");
-    assert_render_fails("{{ 'abc }}", NULL, TABLLM_ERR_FORMAT, "chat template:1:4: unterminated string");
-    assert_render_fails("ok {# never closed", NULL, TABLLM_ERR_FORMAT, "1:4: comment has no closing");
-    assert_render_fails("{{ '\\q' }}", NULL, TABLLM_ERR_FORMAT, "unexpected escaped character: \\q");
+    assert_render_fails("{{ 'abc }}", NULL, TABLLM_ERR_FORMAT,
+                        "chat template:1:4: unterminated string");
+    assert_render_fails("ok {# never closed", NULL, TABLLM_ERR_FORMAT,
+                        "1:4: comment has no closing");
+    assert_render_fails("{{ '\\q' }}", NULL, TABLLM_ERR_FORMAT,
+                        "unexpected escaped character: \\q");
     assert_render_fails("{{ x ? y }}", NULL, TABLLM_ERR_FORMAT, "1:6: unexpected character: ?");
     assert_render_fails("{{ s", NULL, TABLLM_ERR_FORMAT, "unexpected end of template");
     assert_render_fails("{% for 1 in x %}{% endfor %}", NULL, TABLLM_ERR_FORMAT,
@@ -78,9 +81,9 @@ static void test_raise_exception(void **state)
     free(path);
     p.bos_token = "<s>";
     p.eos_token = "</s>";
-    assert_status(tabllm_chat_template_render(tmpl, msgs, 2, &p, &out, NULL),
-                  TABLLM_ERR_INVALID_ARGUMENT,
-                  "raise_exception: Conversation roles must alternate user/assistant/user/assistant/...");
+    assert_status(
+        tabllm_chat_template_render(tmpl, msgs, 2, &p, &out, NULL), TABLLM_ERR_INVALID_ARGUMENT,
+        "raise_exception: Conversation roles must alternate user/assistant/user/assistant/...");
     assert_null(out);
 }
 
@@ -139,8 +142,8 @@ static void test_limits(void **state)
                   TABLLM_ERR_LIMIT_EXCEEDED, "nests deeper");
     tabllm_chat_params_init(&p, sizeof p);
     p.max_loop_iterations = 100;
-    assert_status(render_with("{% for i in range(60) %}{% endfor %}", &p), TABLLM_ERR_LIMIT_EXCEEDED,
-                  "more than the limit of 100 iterations");
+    assert_status(render_with("{% for i in range(60) %}{% endfor %}", &p),
+                  TABLLM_ERR_LIMIT_EXCEEDED, "more than the limit of 100 iterations");
     assert_status(render_with("{% for i in range(40) %}{% endfor %}", &p), TABLLM_OK, NULL);
     assert_status(render_with("{{ range(1000000000000) | length }}", &p), TABLLM_ERR_LIMIT_EXCEEDED,
                   "iterations");
@@ -217,12 +220,9 @@ static void test_out_of_memory(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_syntax_errors),
-        cmocka_unit_test(test_unsupported),
-        cmocka_unit_test(test_raise_exception),
-        cmocka_unit_test(test_runtime_errors),
-        cmocka_unit_test(test_limits),
-        cmocka_unit_test(test_out_of_memory),
+        cmocka_unit_test(test_syntax_errors),   cmocka_unit_test(test_unsupported),
+        cmocka_unit_test(test_raise_exception), cmocka_unit_test(test_runtime_errors),
+        cmocka_unit_test(test_limits),          cmocka_unit_test(test_out_of_memory),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     char *out;

@@ -26,7 +26,8 @@ int main(void)
     for (size_t w = 0; w < 2; w++) {
         size_t i;
         const json_t *c;
-        json_array_foreach(json_object_get(root, "cases"), i, c) {
+        json_array_foreach(json_object_get(root, "cases"), i, c)
+        {
             if (strcmp(json_string_value(json_object_get(c, "name")), wanted[w]) != 0)
                 continue;
             const json_t *msgs = json_object_get(c, "messages");
@@ -34,7 +35,8 @@ int main(void)
             tabllm_chat_message *m = calloc(n, sizeof *m);
             for (size_t k = 0; k < n; k++) {
                 m[k].role = json_string_value(json_object_get(json_array_get(msgs, k), "role"));
-                m[k].content = json_string_value(json_object_get(json_array_get(msgs, k), "content"));
+                m[k].content =
+                    json_string_value(json_object_get(json_array_get(msgs, k), "content"));
             }
             uint32_t flags = json_is_true(json_object_get(c, "add_generation_prompt"))
                                  ? TABLLM_CHAT_ADD_GENERATION_PROMPT
