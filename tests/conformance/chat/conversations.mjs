@@ -125,6 +125,21 @@ export const conversations = {
       ],
     },
   ],
+  tool_calls_string_args: [
+    { role: "system", content: "Use SQL." },
+    { role: "user", content: "How many rows?" },
+    {
+      role: "assistant",
+      content: null,
+      tool_calls: [
+        { type: "function", function: { name: "run_sql", arguments: "{\"query\": \"SELECT COUNT(*) FROM t\"}" } },
+        { type: "function", function: { name: "run_sql", arguments: "{\"query\": \"SELECT 1\"}" } },
+      ],
+    },
+    { role: "tool", content: "3" },
+    { role: "tool", content: "1" },
+    { role: "assistant", content: "<think>\ncounted\n</think>\n\nThere are 3 rows." },
+  ],
   tool_message_dict: [
     { role: "user", content: "Look it up." },
     { role: "tool", content: { result: [1, 2, 3], ok: true } },

@@ -54,6 +54,7 @@ const written = {
   "llama-3.2-instruct": { bos: "<|begin_of_text|>", eos: "<|eot_id|>" },
   "mistral-7b-instruct-v0.1": { bos: "<s>", eos: "</s>" },
   "llama-2-chat": { bos: "<s>", eos: "</s>" },
+  "deepseek-r1-distill-llama": { bos: "<｜begin▁of▁sentence｜>", eos: "<｜end▁of▁sentence｜>" },
 };
 for (const [name, sp] of Object.entries(written)) {
   templates[name] = fs.readFileSync(path.join(dataDir, `${name}.jinja`), "utf8");
