@@ -1,5 +1,6 @@
 /* The public chat-template API: parameters, arguments, messages, context,
  * special tokens, the clock, NUL bytes in the output. */
+#include <pthread.h>
 #include <time.h>
 
 #include "chat_test_util.h"
@@ -176,6 +177,64 @@ static void test_nul_in_output(void **state)
     tabllm_free(out);
 }
 
+/* Renders from several threads at once give the same text (no shared state). */
+typedef struct thread_job {
+    const char *tmpl;
+    const char *want;
+    int mismatches;
+} thread_job;
+
+static void *render_many(void *arg)
+{
+    thread_job *job = arg;
+    tabllm_chat_params p;
+    tabllm_chat_params_init(&p, sizeof p);
+    p.flags = TABLLM_CHAT_ADD_GENERATION_PROMPT;
+    p.now = 1721984700;
+    tabllm_chat_message m[3] = {{"system", "S"}, {"user", "Hi \xc3\xa9"}, {"assistant", "Ok"}};
+    for (int i = 0; i < 50; i++) {
+        char *out = NULL;
+        if (tabllm_chat_template_render(job->tmpl, m, 3, &p, &out, NULL) != TABLLM_OK ||
+            strcmp(out, job->want) != 0)
+            job->mismatches++;
+        tabllm_free(out);
+    }
+    return NULL;
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    char *path = test_data_path("chat/llama-3.2-instruct.jinja");
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static char tmpl[8192];
+    size_t n = fread(tmpl, 1, sizeof tmpl - 1, f);
+    tmpl[n] = '\0';
+    fclose(f);
+    free(path);
+    thread_job first = {tmpl, NULL, 0};
+    tabllm_chat_params p;
+    tabllm_chat_params_init(&p, sizeof p);
+    p.flags = TABLLM_CHAT_ADD_GENERATION_PROMPT;
+    p.now = 1721984700;
+    tabllm_chat_message m[3] = {{"system", "S"}, {"user", "Hi \xc3\xa9"}, {"assistant", "Ok"}};
+    char *want;
+    assert_ok(tabllm_chat_template_render(tmpl, m, 3, &p, &want, NULL));
+    first.want = want;
+    pthread_t th[4];
+    thread_job jobs[4];
+    for (int i = 0; i < 4; i++) {
+        jobs[i] = first;
+        assert_int_equal(pthread_create(&th[i], NULL, render_many, &jobs[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(jobs[i].mismatches, 0);
+    }
+    tabllm_free(want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -184,6 +243,7 @@ int main(void)
         cmocka_unit_test(test_json_messages),   cmocka_unit_test(test_context),
         cmocka_unit_test(test_special_tokens),  cmocka_unit_test(test_clock),
         cmocka_unit_test(test_nul_in_output),
+        cmocka_unit_test(test_threads),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     char *out;
