@@ -77,6 +77,8 @@ static bool line_start(const pp_text *in, size_t i)
 /* template.replace(/^[ \t]*({[#%-])/gm, "$1") */
 static void pp_lstrip_blocks(const pp_text *in, pp_text *out)
 {
+    if (in->len == 0)
+        return; /* in->s may be NULL */
     size_t i = 0;
     while (i < in->len) {
         if (line_start(in, i)) {
@@ -95,6 +97,8 @@ static void pp_lstrip_blocks(const pp_text *in, pp_text *out)
 /* template.replace(/([#%-]})\n/g, "$1") */
 static void pp_trim_blocks(const pp_text *in, pp_text *out)
 {
+    if (in->len == 0)
+        return; /* in->s may be NULL */
     size_t i = 0;
     while (i < in->len) {
         if (i + 2 < in->len && (in->s[i] == '#' || in->s[i] == '%' || in->s[i] == '-') &&
@@ -146,6 +150,8 @@ static size_t generation_tag(const char *s, size_t len, size_t q, bool *lstrip, 
  * replace(/(\s*){%(-?)\s*(?:end)?generation\s*(-?)%}(\s*)/gs, ...) */
 static void pp_generation(const pp_text *in, pp_text *out)
 {
+    if (in->len == 0)
+        return; /* in->s may be NULL */
     size_t pos = 0;
     for (size_t q = 0; q + 1 < in->len; q++) {
         bool lstrip, rstrip;

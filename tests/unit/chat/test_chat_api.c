@@ -165,6 +165,15 @@ static void test_clock(void **state)
     tabllm_free(out);
 }
 
+static void test_empty_template(void **state)
+{
+    (void)state;
+    /* the fuzzer's first finding: an empty template */
+    assert_renders("", NULL, "");
+    assert_renders("\n", NULL, "");
+    assert_renders("{{- '' -}}", NULL, "");
+}
+
 static void test_nul_in_output(void **state)
 {
     (void)state;
@@ -242,6 +251,7 @@ int main(void)
         cmocka_unit_test(test_argument_errors), cmocka_unit_test(test_no_messages_and_null_content),
         cmocka_unit_test(test_json_messages),   cmocka_unit_test(test_context),
         cmocka_unit_test(test_special_tokens),  cmocka_unit_test(test_clock),
+        cmocka_unit_test(test_empty_template),
         cmocka_unit_test(test_nul_in_output),
         cmocka_unit_test(test_threads),
     };
