@@ -138,24 +138,32 @@ static int bind_loop_var(tl_jrender *r, const tl_jnode *var, tl_jscope *sc, cons
 static int make_loop(tl_jrender *r, const tl_jnode *n, const tl_jv *items, size_t i, size_t len,
                      tl_jv *out)
 {
-    static const char *const keys[] = {"index", "index0", "revindex", "revindex0", "first",
-                                       "last",  "length", "previtem", "nextitem"};
-    tl_jv vals[9] = {
-        tl_jv_num(JV_INT, (double)(i + 1)),
-        tl_jv_num(JV_INT, (double)i),
-        tl_jv_num(JV_INT, (double)(len - i)),
-        tl_jv_num(JV_INT, (double)(len - i - 1)),
-        tl_jv_bool(i == 0),
-        tl_jv_bool(i == len - 1),
-        tl_jv_num(JV_INT, (double)len),
-        i > 0 ? items[i - 1] : tl_jv_undef(),
-        i + 1 < len ? items[i + 1] : tl_jv_undef(),
-    };
+    /* One dict per iteration, as the reference makes it; the key arrays are
+     * shared by all of them (a dict copies them before it ever grows), so
+     * an iteration costs a few hundred bytes. */
+    static const char *keys[] = {"index", "index0", "revindex", "revindex0", "first",
+                                 "last",  "length", "previtem", "nextitem"};
+    static size_t klen[] = {5, 6, 8, 9, 5, 4, 6, 8, 8};
+    enum { N_KEYS = sizeof keys / sizeof keys[0] };
     if (tl_jv_make_object(r, n, JV_OBJECT, out) != JR_OK)
         return JR_ERR;
-    for (int k = 0; k < 9; k++)
-        if (tl_jmap_set(r, n, out->u.m, keys[k], strlen(keys[k]), vals[k]) != JR_OK)
-            return JR_ERR;
+    tl_jv *vals = tl_jr_alloc(r, n, N_KEYS * sizeof(tl_jv));
+    if (vals == NULL)
+        return JR_ERR;
+    vals[0] = tl_jv_num(JV_INT, (double)(i + 1));
+    vals[1] = tl_jv_num(JV_INT, (double)i);
+    vals[2] = tl_jv_num(JV_INT, (double)(len - i));
+    vals[3] = tl_jv_num(JV_INT, (double)(len - i - 1));
+    vals[4] = tl_jv_bool(i == 0);
+    vals[5] = tl_jv_bool(i == len - 1);
+    vals[6] = tl_jv_num(JV_INT, (double)len);
+    vals[7] = i > 0 ? items[i - 1] : tl_jv_undef();
+    vals[8] = i + 1 < len ? items[i + 1] : tl_jv_undef();
+    tl_jmap *m = out->u.m;
+    m->keys = keys;
+    m->klen = klen;
+    m->vals = vals;
+    m->n = m->cap = N_KEYS;
     return JR_OK;
 }
 

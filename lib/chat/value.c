@@ -208,7 +208,7 @@ int tl_jmap_set(tl_jrender *r, const tl_jnode *n, tl_jmap *m, const char *key, s
     m->klen[m->n] = len;
     m->vals[m->n] = v;
     m->n++;
-    if (m->n > 8 && (m->index == NULL || m->n * 2 > m->index_cap))
+    if (m->n > 16 && (m->index == NULL || m->n * 2 > m->index_cap))
         return rebuild_index(r, n, m, m->n);
     if (m->index != NULL) {
         size_t mask = m->index_cap - 1;

@@ -44,7 +44,7 @@ typedef struct tl_jmap {
     const char **keys;
     size_t *klen;
     tl_jv *vals;
-    uint32_t *index; /* open-addressing hash of entry numbers + 1, once n > 8 */
+    uint32_t *index; /* open-addressing hash of entry numbers + 1, once n > 16 */
     size_t index_cap;
 } tl_jmap;
 
