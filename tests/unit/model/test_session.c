@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "../../common/test_util.h"
+#include "base/alloc.h"
 #include "model/session.h"
 #include "tiny_model.h"
 
@@ -293,6 +294,44 @@ static void test_blas_threads(void **state)
     assert_status(tabllm_set_blas_threads(0, NULL), TABLLM_ERR_INVALID_ARGUMENT, "BLAS");
 }
 
+/* Every allocation of load, session creation and decode failing in turn:
+ * a status, no crash, no leak (ASan and valgrind runs check the last). */
+static void test_out_of_memory_everywhere(void **state)
+{
+    (void)state;
+    int failures = 0;
+    for (unsigned long k = 1; k < 400; k++) {
+        tl_alloc_fail_after(k);
+        tabllm_model *m = NULL;
+        tabllm_session *s = NULL;
+        tabllm_status st = tabllm_model_load(dir, NULL, &m);
+        if (st == TABLLM_OK) {
+            tabllm_session_params p;
+            tabllm_session_params_init(&p, sizeof p);
+            p.n_threads = 2;
+            p.flags = TABLLM_SESSION_KEEP_HIDDEN;
+            st = tabllm_session_new(m, &p, &s);
+        }
+        if (st == TABLLM_OK) {
+            int32_t toks[3] = {1, 2, 3};
+            tabllm_batch b = {.struct_size = sizeof b, .n_tokens = 3, .tokens = toks};
+            st = tabllm_session_decode(s, &b);
+            if (st == TABLLM_OK) {
+                tabllm_token t;
+                st = tabllm_session_sample(s, -1, NULL, NULL, 0, &t);
+            }
+        }
+        tl_alloc_fail_after(0);
+        tabllm_session_free(s);
+        tabllm_model_free(m);
+        if (st == TABLLM_OK)
+            break; /* past the last allocation */
+        assert_int_equal(st, TABLLM_ERR_OUT_OF_MEMORY);
+        failures++;
+    }
+    assert_true(failures > 10);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -303,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_sampling),
         cmocka_unit_test(test_model_outlives_handle),
         cmocka_unit_test(test_blas_threads),
+        cmocka_unit_test(test_out_of_memory_everywhere),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
