@@ -858,7 +858,8 @@ typedef struct tabllm_batch {
  *         that does not continue its sequence, n_tokens 0), each naming the
  *         row; #TABLLM_ERR_CONTEXT_FULL (a sequence would pass n_ctx);
  *         #TABLLM_ERR_OUT_OF_MEMORY (activations for a batch larger than
- *         any before).
+ *         any before; the cache is unchanged but the previous batch's
+ *         outputs are gone).
  * Thread-safety: the session's threads do the work; the call returns when
  * they are done.
  */

@@ -257,6 +257,10 @@ tabllm_status tabllm_session_decode(tabllm_session *s, const tabllm_batch *batch
     if (st == TABLLM_OK && n_logits > 0)
         st = ensure_logits(s, n_logits);
     if (st != TABLLM_OK) {
+        if (st == TABLLM_ERR_OUT_OF_MEMORY) { /* buffers may have been replaced */
+            s->n_rows = 0;
+            s->n_out = 0;
+        }
         tl_free(counts);
         return st;
     }

@@ -284,6 +284,25 @@ static void test_model_outlives_handle(void **state)
     tabllm_session_free(s);
 }
 
+static void test_oom_growing_a_batch(void **state)
+{
+    (void)state;
+    tabllm_session *s = new_session(16, 1, 0);
+    int32_t toks[6] = {1, 2, 3, 4, 5, 6};
+    tabllm_batch b = {.struct_size = sizeof b, .n_tokens = 1, .tokens = toks};
+    assert_ok(tabllm_session_decode(s, &b));
+    b.n_tokens = 5;
+    tl_alloc_fail_after(3); /* past the counts, inside the activation buffers */
+    assert_status(tabllm_session_decode(s, &b), TABLLM_ERR_OUT_OF_MEMORY, NULL);
+    tl_alloc_fail_after(0);
+    const float *l;
+    assert_status(tabllm_session_logits(s, -1, &l), TABLLM_ERR_INVALID_ARGUMENT, "no row");
+    assert_int_equal(tabllm_session_seq_length(s, 0), 1);
+    assert_ok(tabllm_session_decode(s, &b));
+    assert_ok(tabllm_session_logits(s, -1, &l));
+    tabllm_session_free(s);
+}
+
 static void test_blas_threads(void **state)
 {
     (void)state;
@@ -316,6 +335,11 @@ static void test_out_of_memory_everywhere(void **state)
             int32_t toks[3] = {1, 2, 3};
             tabllm_batch b = {.struct_size = sizeof b, .n_tokens = 3, .tokens = toks};
             st = tabllm_session_decode(s, &b);
+            if (st != TABLLM_OK) { /* a failed decode leaves no stale outputs */
+                const float *l;
+                assert_int_equal(tabllm_session_logits(s, -1, &l), TABLLM_ERR_INVALID_ARGUMENT);
+                assert_int_equal(tabllm_session_seq_length(s, 0), 0);
+            }
             if (st == TABLLM_OK) {
                 tabllm_token t;
                 st = tabllm_session_sample(s, -1, NULL, NULL, 0, &t);
@@ -342,6 +366,7 @@ int main(void)
         cmocka_unit_test(test_sampling),
         cmocka_unit_test(test_model_outlives_handle),
         cmocka_unit_test(test_blas_threads),
+        cmocka_unit_test(test_oom_growing_a_batch),
         cmocka_unit_test(test_out_of_memory_everywhere),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
