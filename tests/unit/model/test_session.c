@@ -1,6 +1,7 @@
 /* The session API: misuse is refused with a message and leaves the session
  * unchanged; KV operations, embeddings and sampling behave as documented. */
 #include <math.h>
+#include <pthread.h>
 
 #include "../../common/test_util.h"
 #include "base/alloc.h"
@@ -303,6 +304,51 @@ static void test_oom_growing_a_batch(void **state)
     tabllm_session_free(s);
 }
 
+/* Sessions of one model on several threads at once give what one gives. */
+struct worker_arg {
+    float logits[16];
+    tabllm_status st;
+};
+
+static void *session_worker(void *p)
+{
+    struct worker_arg *a = p;
+    tabllm_session_params sp;
+    tabllm_session_params_init(&sp, sizeof sp);
+    sp.n_threads = 2;
+    tabllm_session *s;
+    a->st = tabllm_session_new(model, &sp, &s);
+    if (a->st != TABLLM_OK)
+        return NULL;
+    int32_t toks[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+    tabllm_batch b = {.struct_size = sizeof b, .n_tokens = 12, .tokens = toks};
+    for (int rep = 0; rep < 5 && a->st == TABLLM_OK; rep++) {
+        tabllm_session_seq_clear(s, 0);
+        a->st = tabllm_session_decode(s, &b);
+    }
+    const float *l;
+    if (a->st == TABLLM_OK && (a->st = tabllm_session_logits(s, -1, &l)) == TABLLM_OK)
+        memcpy(a->logits, l, sizeof a->logits);
+    tabllm_session_free(s);
+    return NULL;
+}
+
+static void test_concurrent_sessions(void **state)
+{
+    (void)state;
+    struct worker_arg one, many[3];
+    session_worker(&one);
+    assert_ok(one.st);
+    pthread_t th[3];
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, session_worker, &many[i]), 0);
+    for (int i = 0; i < 3; i++) {
+        pthread_join(th[i], NULL);
+        assert_ok(many[i].st);
+        assert_memory_equal(many[i].logits, one.logits, sizeof one.logits);
+    }
+}
+
 static void test_blas_threads(void **state)
 {
     (void)state;
@@ -367,6 +413,7 @@ int main(void)
         cmocka_unit_test(test_model_outlives_handle),
         cmocka_unit_test(test_blas_threads),
         cmocka_unit_test(test_oom_growing_a_batch),
+        cmocka_unit_test(test_concurrent_sessions),
         cmocka_unit_test(test_out_of_memory_everywhere),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
