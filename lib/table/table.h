@@ -43,6 +43,7 @@ struct tabllm_table {
     tl_cell *cells;  /* n_rows * n_cols, row-major */
     size_t rows_cap; /* rows allocated in `cells` */
     tl_arena arena;  /* every string above */
+    struct tl_sheet *sheet; /* spreadsheet extras (table/sheet.h); NULL unless read from XLSX */
 };
 
 typedef struct tabllm_table tabllm_table;
