@@ -104,3 +104,21 @@ const char *tl_sheet_category_name(tl_sheet_category cat)
     };
     return (unsigned)cat < TL_CAT_COUNT_ ? names[cat] : "unknown";
 }
+
+bool tl_sheet_is_email(const char *s, size_t len)
+{
+    size_t at = len, dot = len;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c <= ' ' || c == ',' || c == ';' || c == '<' || c == '>' || c == '(' || c == ')')
+            return false;
+        if (c == '@') {
+            if (at != len)
+                return false;
+            at = i;
+        } else if (c == '.' && at != len) {
+            dot = i;
+        }
+    }
+    return at > 0 && at < len && dot > at + 1 && dot + 1 < len;
+}

@@ -100,6 +100,9 @@ bool tl_sheet_parse_address(const char *s, size_t len, uint32_t *row, uint32_t *
 /* Parses "A1:C9" or "B2" into a range; false when malformed or reversed. */
 bool tl_sheet_parse_range(const char *s, size_t len, tl_sheet_range *out);
 
+/* True for text that is one e-mail address (local@domain.tld, no spaces). */
+bool tl_sheet_is_email(const char *s, size_t len);
+
 /* The short name of a category ("integer", "date", ...). */
 const char *tl_sheet_category_name(tl_sheet_category cat);
 
