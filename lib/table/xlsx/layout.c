@@ -27,7 +27,7 @@ typedef struct layout {
 static tl_numfmt *format_of(layout *L, uint32_t idx)
 {
     if (L->fmts[idx] == NULL)
-        L->fmts[idx] = tl_numfmt_compile(L->styles->codes[idx]);
+        L->fmts[idx] = tl_numfmt_compile(L->styles->shown[idx]);
     return L->fmts[idx];
 }
 

@@ -55,6 +55,16 @@ const char *tl_numfmt_builtin(uint32_t id)
     return id < 50 ? builtin[id] : NULL;
 }
 
+const char *tl_numfmt_builtin_shown(uint32_t id)
+{
+    switch (id) {
+    case 14: return "m/d/yyyy";
+    case 22: return "m/d/yyyy h:mm";
+    case 47: return "mm:ss.0";
+    default: return tl_numfmt_builtin(id);
+    }
+}
+
 /* --- compiling ----------------------------------------------------------- */
 
 static void add_tok(nf_section *s, int kind, int n)

@@ -28,6 +28,11 @@
  * General). */
 const char *tl_numfmt_builtin(uint32_t id);
 
+/* The code a built-in id is displayed with. Excel shows a few built-ins
+ * otherwise than ECMA-376 writes them: 14 and 22 follow the system's short
+ * date (en-US: m/d/yyyy), 47 is mm:ss.0. LibreOffice does the same. */
+const char *tl_numfmt_builtin_shown(uint32_t id);
+
 typedef struct tl_numfmt tl_numfmt;
 
 /* Compiles a format code. Never fails on syntax: anything unrecognised is

@@ -384,7 +384,17 @@ static void render_fraction(const nf_section *s, double v, tl_buf *out)
         tl_buf_putc(out, '0');
         return;
     }
-    tl_buf_printf(out, "%llu/%llu", (unsigned long long)num, (unsigned long long)den);
+    /* The numerator is right-aligned in its placeholders (? pads with a
+     * space, 0 with a zero), the denominator left-aligned. */
+    char digits[24];
+    int nd = snprintf(digits, sizeof digits, "%llu", (unsigned long long)num);
+    for (int t = num_start, left = slash - num_start; t < slash; t++, left--)
+        if (left > nd && s->toks[t].kind != TK_HASH)
+            tl_buf_putc(out, s->toks[t].kind == TK_ZERO ? '0' : ' ');
+    tl_buf_printf(out, "%s/%llu", digits, (unsigned long long)den);
+    for (int t = num_start; t < slash; t++)
+        if (s->toks[t].kind == TK_LIT)
+            lit(out, s, &s->toks[t]);
     for (int t = slash + 1; t < s->n_toks; t++)
         if (s->toks[t].kind == TK_LIT)
             lit(out, s, &s->toks[t]);
@@ -572,9 +582,11 @@ static const nf_section *pick(const tl_numfmt *f, double v, bool *show_minus)
     for (int i = 0; i < n; i++)
         conditional |= f->sec[i].cond != COND_NONE;
     if (conditional) {
+        /* As with plain sections, the second one shows no sign of its own
+         * (LibreOffice and Excel agree). */
         for (int i = 0; i < n; i++) {
             if (f->sec[i].cond != COND_NONE && cond_holds(f->sec[i].cond, v, f->sec[i].cond_value)) {
-                *show_minus = v < 0;
+                *show_minus = v < 0 && i != 1;
                 return &f->sec[i];
             }
         }

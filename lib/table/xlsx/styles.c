@@ -25,18 +25,24 @@ static bool parse_u32(const char *s, uint32_t *out)
     return true;
 }
 
-static tabllm_status code_index(xl_styles *st, size_t *cap, const char *code, uint32_t *out)
+static tabllm_status code_index(xl_styles *st, size_t *cap, const char *code, const char *shown,
+                                uint32_t *out)
 {
     for (size_t i = 0; i < st->n_codes; i++)
-        if (strcmp(st->codes[i], code) == 0) {
+        if (strcmp(st->codes[i], code) == 0 && strcmp(st->shown[i], shown) == 0) {
             *out = (uint32_t)i;
             return TABLLM_OK;
         }
+    size_t cap2 = *cap;
     tabllm_status s = tl_grow_array((void **)&st->codes, cap, st->n_codes + 1, sizeof *st->codes,
                                     "number formats");
+    if (s == TABLLM_OK)
+        s = tl_grow_array((void **)&st->shown, &cap2, st->n_codes + 1, sizeof *st->shown,
+                          "number formats");
     if (s != TABLLM_OK)
         return s;
     st->codes[st->n_codes] = code;
+    st->shown[st->n_codes] = shown;
     *out = (uint32_t)st->n_codes++;
     return TABLLM_OK;
 }
@@ -47,7 +53,7 @@ tabllm_status xl_styles_read(xl_workbook *wb, xl_styles *out)
     size_t codes_cap = 0, xf_cap = 0, custom_cap = 0, n_custom = 0;
     custom_fmt *custom = NULL;
     uint32_t general;
-    tabllm_status st = code_index(out, &codes_cap, "General", &general);
+    tabllm_status st = code_index(out, &codes_cap, "General", "General", &general);
     if (st != TABLLM_OK || wb->styles_part == NULL)
         return st;
     tl_xml x;
@@ -102,18 +108,20 @@ tabllm_status xl_styles_read(xl_workbook *wb, xl_styles *out)
             /* A custom format with this id wins (ids below 164 may be
              * redefined); otherwise the built-in table; unknown ids show as
              * General, as in Excel's en-US locale and openpyxl. */
-            const char *code = NULL;
+            const char *code = NULL, *shown = NULL;
             for (size_t i = n_custom; i-- > 0;)
                 if (custom[i].id == id) {
-                    code = custom[i].code;
+                    code = shown = custom[i].code;
                     break;
                 }
-            if (code == NULL)
+            if (code == NULL) {
                 code = tl_numfmt_builtin(id);
+                shown = tl_numfmt_builtin_shown(id);
+            }
             if (code == NULL)
-                code = "General";
+                code = shown = "General";
             uint32_t idx;
-            if ((st = code_index(out, &codes_cap, code, &idx)) != TABLLM_OK)
+            if ((st = code_index(out, &codes_cap, code, shown, &idx)) != TABLLM_OK)
                 break;
             if ((st = tl_grow_array((void **)&out->xf_format, &xf_cap, out->n_xfs + 1,
                                     sizeof *out->xf_format, "cell formats")) != TABLLM_OK)
@@ -134,5 +142,6 @@ void xl_styles_free(xl_styles *s)
 {
     tl_free(s->xf_format);
     tl_free(s->codes);
+    tl_free(s->shown);
     memset(s, 0, sizeof *s);
 }

@@ -50,6 +50,7 @@ typedef struct xl_styles {
     uint32_t *xf_format; /* cellXfs index -> index into codes */
     size_t n_xfs;
     const char **codes;  /* distinct codes used by the xfs, "General" first */
+    const char **shown;  /* the code each is displayed with (see numfmt.h) */
     size_t n_codes;
 } xl_styles;
 
