@@ -455,6 +455,7 @@ typedef enum tabllm_row_sampling {
 #define TABLLM_ENCODE_NO_FORMAT_AGGREGATION 0x10u /**< SheetCompressor: skip module 3 */
 #define TABLLM_ENCODE_NO_ANCHORS 0x20u       /**< SheetCompressor: skip module 1 */
 #define TABLLM_ENCODE_NO_HEADER 0x40u        /**< leave the header row out where optional */
+#define TABLLM_ENCODE_SHEET_FORMATS 0x80u    /**< SpreadsheetLLM: show number format strings */
 
 /** JSON layouts for #TABLLM_ENCODING_JSON. */
 typedef enum tabllm_json_orient {
