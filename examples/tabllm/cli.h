@@ -14,6 +14,9 @@ typedef struct cli_command {
     int (*run)(int argc, char **argv); /* argv[0] is the subcommand name */
 } cli_command;
 
+/* The subcommands (cmd_<name>.c). */
+extern const cli_command cli_cmd_encode;
+
 /* Prints "tabllm: <context>: <library message>" to stderr and returns the
  * exit status for a failed library call (1). */
 int cli_fail(tabllm_status status, const char *context);

@@ -55,15 +55,10 @@ tabllm_status tl_xlsx_read_ex(const void *data, size_t size,
                               const tl_xlsx_limits *limits, tabllm_table **out)
 {
     *out = NULL;
-    /* The defaults tabllm.h documents for tabllm_table_read_params. */
-    tabllm_table_read_params p = {
-        .struct_size = sizeof p,
-        .max_input_bytes = 4ull << 30,
-        .max_cells = 1ull << 31,
-        .max_columns = 65536,
-        .max_field_bytes = 16u << 20,
-    };
-    tabllm_status st = tl_params_read(&p, sizeof p, params, "tabllm_table_read_params");
+    tabllm_table_read_params p;
+    tabllm_status st = tabllm_table_read_params_init(&p, sizeof p);
+    if (st == TABLLM_OK)
+        st = tl_params_read(&p, sizeof p, params, "tabllm_table_read_params");
     if (st != TABLLM_OK)
         return st;
     if (size > p.max_input_bytes)
