@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "base/alloc.h"
+#include "base/file.h"
 #include "base/params.h"
 #include "table/xlsx/worksheet.h"
 
@@ -138,4 +139,26 @@ tabllm_status tl_xlsx_sheet_names(const void *data, size_t size, const tl_xlsx_l
     *n = wb.n_sheets;
     xl_workbook_close(&wb);
     return TABLLM_OK;
+}
+
+TABLLM_API tabllm_status tabllm_table_sheet_names(const char *path, char ***names,
+                                                  size_t *n_names)
+{
+    if (names == NULL || n_names == NULL || path == NULL) {
+        if (names)
+            *names = NULL;
+        return tl_error(TABLLM_ERR_INVALID_ARGUMENT, "tabllm_table_sheet_names: NULL argument");
+    }
+    *names = NULL;
+    *n_names = 0;
+    tl_mapped_file file;
+    tabllm_status st = tl_file_map(path, &file);
+    if (st != TABLLM_OK)
+        return st;
+    const tl_xlsx_limits limits = TL_XLSX_LIMITS_DEFAULT;
+    st = tl_xlsx_sheet_names(file.data, file.size, &limits, names, n_names);
+    tl_file_unmap(&file);
+    if (st != TABLLM_OK)
+        tl_error_prefix("%s", path);
+    return st;
 }
