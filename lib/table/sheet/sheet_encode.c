@@ -231,6 +231,8 @@ static bool same_content(const region *a, const region *b)
  * first appears (row-major), one per line. */
 static tabllm_status write_index(compressor *k, tl_buf *out)
 {
+    if (k->n_regions == 0)
+        return tl_buf_status(out);
     qsort(k->regions, k->n_regions, sizeof *k->regions, by_content);
     /* groups[2g] = the group's first discovery number, groups[2g+1] = where
      * it starts in the sorted regions (its first region is its earliest) */

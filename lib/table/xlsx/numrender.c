@@ -703,8 +703,10 @@ void tl_numfmt_render_text(const tl_numfmt *f, const char *text, size_t len, tl_
                 size_t lead = start;
                 while (lead < out->len && out->data[lead] == ' ')
                     lead++;
-                memmove(out->data + start, out->data + lead, out->len - lead);
-                tl_buf_truncate(out, out->len - (lead - start));
+                if (lead > start) {
+                    memmove(out->data + start, out->data + lead, out->len - lead);
+                    tl_buf_truncate(out, out->len - (lead - start));
+                }
                 seen_text = true;
             }
             tl_buf_append(out, text, len);

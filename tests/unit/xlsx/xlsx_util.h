@@ -92,7 +92,7 @@ static inline unsigned char *test_zip(const test_part *parts, size_t n, size_t *
 static inline unsigned char *test_workbook(const char *sheet, const char *sst, const char *styles,
                                            const char *workbook, size_t *len)
 {
-    test_part parts[6];
+    test_part parts[8];
     size_t n = 0;
     parts[n++] = (test_part){"[Content_Types].xml", TEST_CT, 0};
     parts[n++] = (test_part){"_rels/.rels", TEST_ROOT_RELS, 0};
