@@ -67,14 +67,16 @@ tabllm_status tl_xml_open(tl_xml *x, tl_zip *zip, const char *part, const tl_xls
     tabllm_status st = tl_zip_part_open(zip, part, &x->part);
     if (st != TABLLM_OK)
         return st;
+    /* The generic handler is per thread; the host's is put back at close. */
+    x->saved_error_fn = xmlGenericError;
+    x->saved_error_ctx = xmlGenericErrorContext;
     xmlSetGenericErrorFunc(NULL, silent);
     /* No XML_PARSE_NOENT (entity substitution), no DTDLOAD/DTDATTR, no
      * XInclude, no network; CDATA arrives as text. */
     xmlTextReaderPtr r =
         xmlReaderForIO(io_read, NULL, x, part, NULL, XML_PARSE_NONET | XML_PARSE_NOCDATA);
     if (r == NULL) {
-        tl_zip_part_close(x->part);
-        x->part = NULL;
+        tl_xml_close(x);
         return tl_error(TABLLM_ERR_OUT_OF_MEMORY, "%s: cannot create an XML reader", part);
     }
     xmlTextReaderSetStructuredErrorHandler(r, on_error, x);
@@ -91,6 +93,11 @@ void tl_xml_close(tl_xml *x)
     if (x->reader)
         xmlFreeTextReader(x->reader);
     x->reader = NULL;
+    if (x->saved_error_fn != NULL) {
+        xmlSetGenericErrorFunc(x->saved_error_ctx, x->saved_error_fn);
+        x->saved_error_fn = NULL;
+        x->saved_error_ctx = NULL;
+    }
     tl_zip_part_close(x->part);
     x->part = NULL;
     tl_buf_free(&x->scratch);

@@ -31,6 +31,9 @@ typedef struct tl_xml {
     tabllm_status status; /* first failure (I/O callback, parser, limits) */
     unsigned max_depth;
     tl_buf scratch;    /* attribute values of the current element */
+    /* the thread's libxml2 generic error handler, restored at close */
+    void (*saved_error_fn)(void *ctx, const char *msg, ...);
+    void *saved_error_ctx;
 } tl_xml;
 
 tabllm_status tl_xml_open(tl_xml *x, tl_zip *zip, const char *part, const tl_xlsx_limits *limits);

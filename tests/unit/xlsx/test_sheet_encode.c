@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 
+#include "base/alloc.h"
 #include "base/log.h"
 #include "table/sheet/grid.h"
 #include "table/sheet/sheet_encode.h"
@@ -253,6 +254,31 @@ static void test_empty_table(void **state)
     tl_table_destroy(t);
 }
 
+static void test_out_of_memory(void **state)
+{
+    (void)state;
+    tabllm_table *t = make(4, names, 3, cells);
+    size_t rows[] = {0, 1, 2}, cols[] = {0, 1, 2, 3};
+    tl_view view = {t, rows, 3, cols, 4};
+    tabllm_encode_params p = {.struct_size = sizeof p, .anchor_k = 1};
+    for (int which = 0; which < 2; which++) {
+        unsigned long n;
+        for (n = 1; n < 10000; n++) {
+            tl_buf out = TL_BUF_INIT;
+            tl_alloc_fail_after(n);
+            tabllm_status st = which ? tl_encode_sheet_compressed(&view, &p, &out)
+                                     : tl_encode_sheet_vanilla(&view, &p, &out);
+            tl_alloc_fail_after(0);
+            tl_buf_free(&out);
+            if (st == TABLLM_OK)
+                break;
+            assert_int_equal(st, TABLLM_ERR_OUT_OF_MEMORY);
+        }
+        assert_true(n > 1 && n < 10000);
+    }
+    tl_table_destroy(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -263,6 +289,7 @@ int main(void)
         cmocka_unit_test(test_inferred_categories),
         cmocka_unit_test(test_token_report),
         cmocka_unit_test(test_empty_table),
+        cmocka_unit_test(test_out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
 #include "xlsx_util.h"
 
 #include "base/alloc.h"
+#include "base/file.h"
 #include "table/sheet.h"
 #include "table/xlsx/xlsx.h"
 
@@ -346,6 +347,35 @@ static void test_missing_parts(void **state)
                   TABLLM_ERR_FORMAT, "zip");
 }
 
+/* Every allocation of a read (and of the encodings) can fail; each failure
+ * must come back as TABLLM_ERR_OUT_OF_MEMORY, with nothing leaked (the
+ * sanitizer and valgrind runs check that). */
+static void test_out_of_memory_everywhere(void **state)
+{
+    (void)state;
+    char *path = test_data_path("xlsx/libreoffice-report.xlsx");
+    char *data;
+    size_t len;
+    assert_ok(tl_file_read(path, 1u << 20, &data, &len));
+    free(path);
+    unsigned long n;
+    for (n = 1; n < 100000; n++) {
+        tabllm_table *t;
+        tl_alloc_fail_after(n);
+        tabllm_status st = tl_xlsx_read(data, len, NULL, &t);
+        tl_alloc_fail_after(0);
+        if (st == TABLLM_OK) {
+            tl_table_destroy(t);
+            break;
+        }
+        if (st != TABLLM_ERR_OUT_OF_MEMORY)
+            fail_msg("allocation %lu failed: status %d (%s)", n, (int)st, tabllm_last_error());
+        assert_null(t);
+    }
+    assert_true(n > 20 && n < 100000);
+    tl_free(data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -359,6 +389,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_huge_ranges),
         cmocka_unit_test(test_missing_parts),
+        cmocka_unit_test(test_out_of_memory_everywhere),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
