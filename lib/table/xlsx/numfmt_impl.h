@@ -3,6 +3,8 @@
 #ifndef TL_TABLE_XLSX_NUMFMT_IMPL_H
 #define TL_TABLE_XLSX_NUMFMT_IMPL_H
 
+#include <stdio.h>
+
 #include "table/xlsx/numfmt.h"
 
 enum tok_kind {
@@ -65,5 +67,24 @@ struct tl_numfmt {
     int n_sec;
     bool is_text_only; /* "@" */
 };
+
+/* Literal text (and % signs) as they print. */
+static inline void lit(tl_buf *out, const nf_section *s, const tok *t)
+{
+    if (t->kind == TK_PERCENT)
+        tl_buf_putc(out, '%');
+    else
+        tl_buf_append(out, s->lits + t->off, t->len);
+}
+
+/* Tokens printed as they stand between digits: literals and % signs. */
+static inline bool is_lit(const tok *t)
+{
+    return t->kind == TK_LIT || t->kind == TK_PERCENT;
+}
+
+/* Renders a date/time section; false for values Excel shows as ##### (the
+ * caller falls back to General). numdate.c. */
+bool tl_nf_render_date(const nf_section *s, double v, bool date1904, tl_buf *out);
 
 #endif
