@@ -320,6 +320,28 @@ TABLLM_API tabllm_status tabllm_table_from_memory(const void *data, size_t size,
                                                   tabllm_table **out);
 
 /**
+ * The sheet names of an XLSX workbook, in workbook order: the order
+ * `sheet_index` counts in and the names `sheet_name` matches (hidden sheets
+ * and chartsheets included). A table read from a sheet holds its used range
+ * with the first row as header; each cell's text is what the sheet displays
+ * under its number format (docs/spreadsheets.md).
+ * @param path     the workbook
+ * @param names    receives an array of `*n_names` NUL-terminated UTF-8
+ *                 names followed by a NULL pointer
+ * @param n_names  receives the number of sheets
+ * @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT (a NULL argument),
+ *         #TABLLM_ERR_IO, #TABLLM_ERR_FORMAT (not a workbook, a corrupt zip,
+ *         bad XML: the message names the part and line),
+ *         #TABLLM_ERR_LIMIT_EXCEEDED, #TABLLM_ERR_UNSUPPORTED (encrypted),
+ *         #TABLLM_ERR_OUT_OF_MEMORY. On failure `*names` is NULL.
+ * Ownership: `*names` is one allocation holding the strings too; free it
+ * with tabllm_free().
+ * Thread-safety: may be called from any thread.
+ */
+TABLLM_API tabllm_status tabllm_table_sheet_names(const char *path, char ***names,
+                                                  size_t *n_names);
+
+/**
  * Starts a table from column names, to be filled with tabllm_table_append_row()
  * (how bindings build tables from their own data).
  * @param names  `n_columns` NUL-terminated UTF-8 names
@@ -461,6 +483,7 @@ typedef enum tabllm_row_sampling {
 #define TABLLM_ENCODE_NO_FORMAT_AGGREGATION 0x10u /**< SheetCompressor: skip module 3 */
 #define TABLLM_ENCODE_NO_ANCHORS 0x20u       /**< SheetCompressor: skip module 1 */
 #define TABLLM_ENCODE_NO_HEADER 0x40u        /**< leave the header row out where optional */
+#define TABLLM_ENCODE_SHEET_FORMATS 0x80u    /**< SpreadsheetLLM: show number format strings */
 
 /** JSON layouts for #TABLLM_ENCODING_JSON. */
 typedef enum tabllm_json_orient {

@@ -35,6 +35,7 @@ static const char encode_usage[] =
     "  --tapex                with --format cabinet: the TAPEX form\n"
     "  --omit-header          leave the header row out (csv, tsv, html)\n"
     "  --anchor-k K --no-anchors --no-inverted-index --no-format-aggregation   SheetCompressor\n"
+    "  --sheet-formats        sheet-*: show number format strings\n"
     "selection:\n"
     "  --rows SPEC            rows 0,2,5-9 | head:N | random:N | stratified:N:COL | evenly:N |\n"
     "                         relevant:N (needs --question)\n"
@@ -65,6 +66,27 @@ static void counter_use(counter *c, tabllm_encode_params *p)
 {
     p->count_tokens = tabllm_tokenizer_count_tokens;
     p->count_tokens_user_data = c->tokenizer;
+}
+
+/* SheetCompressor's point is the tokens it saves: with --tokenizer, say how
+ * many the same rows take as sheet-vanilla and as sheet-compressed. */
+static void report_compression(const tabllm_table *table, const tabllm_encode_params *enc,
+                               tabllm_tokenizer *tok, const char *text, size_t len)
+{
+    tabllm_encode_params vanilla = *enc;
+    vanilla.encoding = TABLLM_ENCODING_SHEET_VANILLA;
+    vanilla.max_tokens = 0;
+    char *v = NULL;
+    size_t vlen = 0;
+    if (tabllm_table_encode(table, &vanilla, &v, &vlen) != TABLLM_OK)
+        return;
+    size_t before = tabllm_tokenizer_count_tokens(v, vlen, tok);
+    size_t after = tabllm_tokenizer_count_tokens(text, len, tok);
+    if (before != SIZE_MAX && after != SIZE_MAX && after > 0)
+        fprintf(stderr, "tabllm encode: %zu tokens as sheet-vanilla, %zu as sheet-compressed "
+                        "(compression ratio %.2f)\n",
+                before, after, (double)before / (double)after);
+    tabllm_free(v);
 }
 #endif
 
@@ -347,6 +369,7 @@ static bool take_flag(options *o, const char *opt)
         {"--no-format-aggregation", TABLLM_ENCODE_NO_FORMAT_AGGREGATION},
         {"--no-anchors", TABLLM_ENCODE_NO_ANCHORS},
         {"--omit-header", TABLLM_ENCODE_NO_HEADER},
+        {"--sheet-formats", TABLLM_ENCODE_SHEET_FORMATS},
     };
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
         if (strcmp(opt, flags[i].name) == 0) {
@@ -428,18 +451,30 @@ static int resolve_encoding(options *o)
     return 0;
 }
 
-static char *read_stdin(size_t *len)
+/* All of stdin, refusing more than `limit` bytes (the reader's cap) before
+ * holding it all. Says what went wrong itself. */
+static char *read_stdin(size_t *len, uint64_t limit)
 {
     size_t cap = 1 << 16, n = 0;
     char *buf = malloc(cap);
-    while (buf != NULL) {
-        size_t got = fread(buf + n, 1, cap - n, stdin);
-        n += got;
+    for (;;) {
+        if (buf == NULL) {
+            fprintf(stderr, "tabllm encode: out of memory reading stdin\n");
+            return NULL;
+        }
+        n += fread(buf + n, 1, cap - n, stdin);
+        if (ferror(stdin)) {
+            fprintf(stderr, "tabllm encode: cannot read stdin\n");
+            free(buf);
+            return NULL;
+        }
+        if (n > limit) {
+            fprintf(stderr, "tabllm encode: stdin holds more than %llu bytes\n",
+                    (unsigned long long)limit);
+            free(buf);
+            return NULL;
+        }
         if (n < cap) {
-            if (ferror(stdin)) {
-                free(buf);
-                return NULL;
-            }
             *len = n;
             return buf;
         }
@@ -449,7 +484,6 @@ static char *read_stdin(size_t *len)
         buf = grown;
         cap *= 2;
     }
-    return NULL;
 }
 
 static int list_encodings(void)
@@ -468,11 +502,9 @@ static int encode_table(options *o)
     tabllm_status st;
     if (strcmp(o->path, "-") == 0) {
         size_t len;
-        char *data = read_stdin(&len);
-        if (data == NULL) {
-            fprintf(stderr, "tabllm encode: cannot read stdin\n");
+        char *data = read_stdin(&len, o->read.max_input_bytes);
+        if (data == NULL)
             return 1;
-        }
         st = tabllm_table_from_memory(data, len, &o->read, &table);
         free(data);
     } else {
@@ -507,6 +539,9 @@ static int encode_table(options *o)
     size_t len = 0;
     st = tabllm_table_encode(table, &o->enc, &text, &len);
 #ifdef TABLLM_CLI_HAVE_TOKENIZER
+    if (c.tokenizer != NULL && st == TABLLM_OK &&
+        o->enc.encoding == TABLLM_ENCODING_SHEET_COMPRESSED)
+        report_compression(table, &o->enc, c.tokenizer, text, len);
     if (c.tokenizer != NULL)
         counter_free(&c);
 #endif
