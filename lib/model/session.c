@@ -84,10 +84,10 @@ static tabllm_status ensure_logits(tl_session *s, size_t rows)
     if (rows <= s->cap_logits)
         return TABLLM_OK;
     float *l;
-    tabllm_status st = tl_alloc_array((void **)&l, rows * (size_t)s->model->cfg.n_vocab,
-                                      sizeof(float), "logits");
-    if (rows > SIZE_MAX / (size_t)s->model->cfg.n_vocab)
-        st = tl_error(TABLLM_ERR_LIMIT_EXCEEDED, "logits for %zu rows are too large", rows);
+    size_t n;
+    if (!tl_size_mul(rows, (size_t)s->model->cfg.n_vocab, &n))
+        return tl_error(TABLLM_ERR_LIMIT_EXCEEDED, "logits for %zu rows are too large", rows);
+    tabllm_status st = tl_alloc_array((void **)&l, n, sizeof(float), "logits");
     if (st != TABLLM_OK)
         return st;
     tl_free(s->logits);
