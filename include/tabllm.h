@@ -1008,6 +1008,195 @@ TABLLM_API void tabllm_session_set_seed(tabllm_session *session, uint64_t seed);
  */
 TABLLM_API tabllm_status tabllm_set_blas_threads(int32_t n_threads, int32_t *previous);
 
+/* ========================================================================= */
+/*  5. Adapters: PEFT LoRA                                                    */
+/* ========================================================================= */
+
+/**
+ * A PEFT LoRA adapter (`adapter_config.json` + `adapter_model.safetensors`)
+ * loaded for one model and checked against it. Every PEFT rule that changes
+ * the computation is honoured (r, lora_alpha, use_rslora, target_modules as
+ * a list, a regex or "all-linear", exclude_modules, rank_pattern,
+ * alpha_pattern, layers_to_transform/layers_pattern, bias, lora_bias, DoRA,
+ * modules_to_save for lm_head and embed_tokens, LoRA on the embedding);
+ * whatever is not implemented is refused by name, never ignored
+ * (docs/lora.md lists both, with PEFT's sources).
+ * Thread-safety: immutable once loaded; may be shared by any number of
+ * sessions and threads. Reference-counted internally: it keeps its model
+ * alive, and sessions using it keep it alive.
+ */
+typedef struct tabllm_adapter tabllm_adapter;
+
+/** tabllm_adapter_params.flags: scan every adapter tensor for NaN and
+ *  infinity at load and refuse the adapter naming the first one. */
+#define TABLLM_ADAPTER_CHECK_FINITE 0x1u
+/** tabllm_adapter_params.flags: accept adapter_config.json fields this
+ *  library does not know even when they hold a non-default value (by
+ *  default such a field is refused, since it may change the computation).
+ *  Each one accepted this way is reported through the log callback. */
+#define TABLLM_ADAPTER_ALLOW_UNKNOWN_FIELDS 0x2u
+
+/** How an adapter is loaded. Fill with tabllm_adapter_params_init(). */
+typedef struct tabllm_adapter_params {
+    size_t struct_size;
+    uint32_t flags; /**< TABLLM_ADAPTER_* bits; default 0 */
+} tabllm_adapter_params;
+
+/** Fills `params` with the defaults (see tabllm_table_read_params_init()). */
+TABLLM_API tabllm_status tabllm_adapter_params_init(tabllm_adapter_params *params,
+                                                    size_t struct_size);
+
+/**
+ * Loads a PEFT adapter directory for `model`. Everything is checked before
+ * the call returns: adapter_config.json field by field; the safetensors
+ * header in full; every tensor's name (with or without PEFT's adapter-name
+ * infix, e.g. `lora_A.default.weight`), that it belongs to a module the
+ * config targets, and its shape against the model's module (in and out
+ * sizes, layer index) and the config's rank; that every targeted module has
+ * its tensors. DoRA's norm terms are computed here, so attaching is cheap.
+ * `adapter_model.bin` (a pickle) is refused: convert it to safetensors.
+ * @param model   the model the adapter applies to (the adapter keeps a
+ *                reference to it)
+ * @param dir     the adapter directory
+ * @param params  load options, or NULL for the defaults
+ * @param out     receives the adapter; NULL on failure
+ * @return #TABLLM_OK; #TABLLM_ERR_IO; #TABLLM_ERR_NOT_FOUND (a missing file
+ *         or tensor, named); #TABLLM_ERR_FORMAT (malformed JSON or
+ *         safetensors, a field of the wrong type or value, a tensor that
+ *         belongs to nothing the config describes);
+ *         #TABLLM_ERR_UNSUPPORTED (another peft_type, a pickle, a PEFT
+ *         option not implemented, an unknown config field with a
+ *         non-default value); #TABLLM_ERR_ADAPTER_MISMATCH (a module the
+ *         model does not have, a layer beyond the model, an in/out size
+ *         that differs: the message names the tensor and both shapes);
+ *         #TABLLM_ERR_SHAPE_MISMATCH (a tensor whose rank differs from the
+ *         config's r/rank_pattern); #TABLLM_ERR_LIMIT_EXCEEDED;
+ *         #TABLLM_ERR_INVALID_ARGUMENT; #TABLLM_ERR_ABI_MISMATCH;
+ *         #TABLLM_ERR_OUT_OF_MEMORY.
+ * Ownership: free with tabllm_adapter_free().
+ * Thread-safety: may be called from any thread, also while sessions of the
+ *         model run (the model is not changed).
+ */
+TABLLM_API tabllm_status tabllm_adapter_load(tabllm_model *model, const char *dir,
+                                             const tabllm_adapter_params *params,
+                                             tabllm_adapter **out);
+
+/** Drops the caller's reference. NULL is a no-op. Sessions that use the
+ *  adapter keep it alive until they stop using it. */
+TABLLM_API void tabllm_adapter_free(tabllm_adapter *adapter);
+
+/** The model the adapter was loaded for (borrowed). */
+TABLLM_API const tabllm_model *tabllm_adapter_model(const tabllm_adapter *adapter);
+/** adapter_config.json's `r` (the default rank; rank_pattern may differ per
+ *  module); 0 for NULL. */
+TABLLM_API int32_t tabllm_adapter_rank(const tabllm_adapter *adapter);
+/** adapter_config.json's `lora_alpha`; 0 for NULL. */
+TABLLM_API double tabllm_adapter_alpha(const tabllm_adapter *adapter);
+
+/** tabllm_adapter_features() bits. */
+#define TABLLM_ADAPTER_HAS_RSLORA 0x1u          /**< use_rslora: scaling alpha/sqrt(r) */
+#define TABLLM_ADAPTER_HAS_DORA 0x2u            /**< use_dora */
+#define TABLLM_ADAPTER_HAS_LORA_BIAS 0x4u       /**< lora_bias: lora_B has a bias */
+#define TABLLM_ADAPTER_HAS_EMBEDDING_LORA 0x8u  /**< LoRA on embed_tokens */
+#define TABLLM_ADAPTER_HAS_REPLACED_MODULES 0x10u /**< modules_to_save tensors */
+#define TABLLM_ADAPTER_HAS_TRAINED_BIASES 0x20u /**< bias "all"/"lora_only" tensors */
+
+/** What the adapter contains, as TABLLM_ADAPTER_HAS_* bits. */
+TABLLM_API uint32_t tabllm_adapter_features(const tabllm_adapter *adapter);
+
+/** How one module of the model is changed by an adapter. */
+typedef enum tabllm_adapter_target_kind {
+    TABLLM_ADAPTER_TARGET_LORA = 0,     /**< y += scaling·B·A·x */
+    TABLLM_ADAPTER_TARGET_DORA = 1,     /**< DoRA's normalised form */
+    TABLLM_ADAPTER_TARGET_REPLACED = 2, /**< modules_to_save: a whole new weight */
+    TABLLM_ADAPTER_TARGET_BIAS = 3,     /**< only a trained bias (bias "all") */
+    TABLLM_ADAPTER_TARGET_KIND_MAX_ENUM_ = 0x7fffffff
+} tabllm_adapter_target_kind;
+
+/** One module an adapter changes (tabllm_adapter_target()). */
+typedef struct tabllm_adapter_target_info {
+    size_t struct_size;
+    const char *module;   /**< "model.layers.3.self_attn.q_proj", borrowed */
+    int32_t layer;        /**< decoder layer, -1 for embed_tokens and lm_head */
+    int32_t rank;         /**< this module's rank (rank_pattern applied); 0 when
+                               not low-rank */
+    double alpha;         /**< this module's alpha (alpha_pattern applied) */
+    double scaling;       /**< alpha/rank, or alpha/sqrt(rank) with use_rslora */
+    uint32_t kind;        /**< a ::tabllm_adapter_target_kind */
+} tabllm_adapter_target_info;
+
+/** Number of modules the adapter changes. */
+TABLLM_API size_t tabllm_adapter_n_targets(const tabllm_adapter *adapter);
+
+/**
+ * Describes the i-th module the adapter changes (model order: embedding,
+ * layers, lm_head).
+ * @param info  its struct_size set by the caller
+ * @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT (index out of range,
+ *         NULL); #TABLLM_ERR_ABI_MISMATCH.
+ */
+TABLLM_API tabllm_status tabllm_adapter_target(const tabllm_adapter *adapter, size_t index,
+                                               tabllm_adapter_target_info *info);
+
+/**
+ * Makes every sequence of the session use these adapters, in this order,
+ * each with its own scale (PEFT's active adapters: each adds
+ * scale·scaling·B·A·x to a projection; DoRA adapters apply their
+ * normalisation in turn). n = 0 returns the session to the base model.
+ * Replaces any per-sequence choice. No weight is reloaded or changed: the
+ * adapters' factors are used as loaded and the model's weights are never
+ * touched, so sessions of one model may use different adapters at once.
+ * Attaching costs O(sum of adapted output sizes) (DoRA's norms use terms
+ * precomputed at load). The KV cache is kept: tokens already cached were
+ * computed with the previous adapters (clear sequences to start afresh).
+ * @param adapters  n adapters loaded for the session's model, no duplicates
+ * @param scales    n finite scales, or NULL for 1 each
+ * @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT (an adapter of another
+ *         model, NULL entries, duplicates, a non-finite scale, two adapters
+ *         replacing the same module, adapters merged: unmerge first);
+ *         #TABLLM_ERR_OUT_OF_MEMORY (the session is unchanged).
+ * Thread-safety: as every session call (one thread at a time).
+ */
+TABLLM_API tabllm_status tabllm_session_set_adapters(tabllm_session *session,
+                                                     tabllm_adapter *const *adapters,
+                                                     const float *scales, size_t n);
+
+/**
+ * Gives one sequence its own adapter set, as tabllm_session_set_adapters()
+ * does for all (n = 0: the base model for this sequence). The rows of one
+ * batch may belong to sequences with different sets: they are computed in
+ * the same forward pass, rows grouped into runs that share a set, each
+ * run's low-rank products done as GEMMs (segmented, as Punica/S-LoRA do).
+ * @return as tabllm_session_set_adapters(), plus #TABLLM_ERR_INVALID_ARGUMENT
+ *         for a seq_id outside [0, n_seq_max).
+ */
+TABLLM_API tabllm_status tabllm_session_set_seq_adapters(tabllm_session *session,
+                                                         int32_t seq_id,
+                                                         tabllm_adapter *const *adapters,
+                                                         const float *scales, size_t n);
+
+/**
+ * Merges the session's adapters into session-private copies of the weights
+ * they change (in the weights' storage format), so decoding runs at the
+ * base model's speed. Costs memory for those copies and
+ * O(rank·out·in) per adapted module once. All sequences must use the same
+ * set. The model's own weights are not touched.
+ * @return #TABLLM_OK (also when no adapter is set: nothing to merge);
+ *         #TABLLM_ERR_INVALID_ARGUMENT (sequences use different sets, or
+ *         already merged); #TABLLM_ERR_OUT_OF_MEMORY (still unmerged).
+ */
+TABLLM_API tabllm_status tabllm_session_merge_adapters(tabllm_session *session);
+
+/**
+ * Drops the merged copies: the session computes with the adapters unmerged
+ * again, and with no adapter set, exactly the base model (its weights were
+ * never changed). A no-op when nothing is merged.
+ */
+TABLLM_API void tabllm_session_unmerge_adapters(tabllm_session *session);
+
+/** Whether the session's adapters are merged. */
+TABLLM_API int tabllm_session_adapters_merged(const tabllm_session *session);
+
 #ifdef __cplusplus
 }
 #endif

@@ -126,20 +126,37 @@ static void linear_worker(void *ctx, int ti, int nt)
     }
 }
 
+static void linear_run(linear_job *j)
+{
+    if (j->gemm && !tl_blas_single_threaded())
+        linear_worker(j, 0, 1); /* OpenBLAS' own threads split each call */
+    else
+        tl_pool_run(j->s->pool, linear_worker, j);
+}
+
 void tl_linear_group(tl_session *s, int layer, const tl_module *modules, int count,
                      const float *x, int n, const int32_t *row_seq, float *const *y)
 {
-    (void)row_seq; /* per-sequence adapters will use it */
+    const tl_adapter_hooks *h = s->adapter_hooks;
     linear_job j = {.s = s, .count = count, .x = x, .n = n, .gemm = n >= GEMM_MIN_ROWS};
     for (int m = 0; m < count; m++) {
         select_weight(s->model, layer, modules[m], &j.w[m], &j.bias[m]);
+        if (h != NULL)
+            h->weight(s, layer, modules[m], n, row_seq, &j.w[m], &j.bias[m]);
         j.y[m] = y[m];
         j.total_rows += j.w[m]->rows;
     }
-    if (j.gemm && !tl_blas_single_threaded())
-        linear_worker(&j, 0, 1); /* OpenBLAS' own threads split each call */
-    else
-        tl_pool_run(s->pool, linear_worker, &j);
+    linear_run(&j);
+    for (int m = 0; h != NULL && m < count; m++)
+        h->linear(s, layer, modules[m], x, n, row_seq, y[m]);
+}
+
+void tl_linear_with(tl_session *s, const tl_weight *w, const float *b, const float *x, int n,
+                    float *y)
+{
+    linear_job j = {.s = s, .count = 1, .x = x, .n = n, .gemm = n >= GEMM_MIN_ROWS,
+                    .w = {w}, .bias = {b}, .y = {y}, .total_rows = w->rows};
+    linear_run(&j);
 }
 
 void tl_linear(tl_session *s, int layer, tl_module module, const float *x, int n,
@@ -150,12 +167,17 @@ void tl_linear(tl_session *s, int layer, tl_module module, const float *x, int n
 
 void tl_embed_rows(tl_session *s, const int32_t *tokens, int n, const int32_t *row_seq, float *x)
 {
-    (void)row_seq;
+    const tl_adapter_hooks *h = s->adapter_hooks;
     const tl_weight *e = &s->model->tok_embd;
+    const float *unused;
+    if (h != NULL)
+        h->weight(s, -1, TL_MOD_EMBED, n, row_seq, &e, &unused);
     size_t esz = tl_dtype_size(e->dtype);
     for (int t = 0; t < n; t++)
         s->kt->widen[e->dtype]((const char *)e->data + (size_t)tokens[t] * (size_t)e->cols * esz,
                                x + (size_t)t * (size_t)e->cols, e->cols);
+    if (h != NULL)
+        h->embed(s, tokens, n, row_seq, x);
 }
 
 size_t tl_linear_scratch(const tl_model *m)

@@ -100,6 +100,8 @@ void tabllm_session_free(tabllm_session *s)
 {
     if (s == NULL)
         return;
+    if (s->adapter_hooks != NULL)
+        s->adapter_hooks->free(s);
     tl_pool_free(s->pool);
     free_rows(s);
     tl_free(s->logits);
@@ -256,6 +258,8 @@ tabllm_status tabllm_session_decode(tabllm_session *s, const tabllm_batch *batch
     }
     if (st == TABLLM_OK && n_logits > 0)
         st = ensure_logits(s, n_logits);
+    if (st == TABLLM_OK && s->adapter_hooks != NULL)
+        st = s->adapter_hooks->reserve(s, b.n_tokens);
     if (st != TABLLM_OK) {
         if (st == TABLLM_ERR_OUT_OF_MEMORY) { /* buffers may have been replaced */
             s->n_rows = 0;

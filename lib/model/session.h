@@ -27,6 +27,32 @@ typedef enum tl_module {
 
 const char *tl_module_name(tl_module m);
 
+typedef struct tabllm_session tl_session;
+struct tl_lora_state; /* lib/lora's per-session state; opaque here */
+
+/* What active adapters (lib/lora) may do to the forward pass. The model
+ * knows nothing else about adapters: it calls these where every projection
+ * and the embedding go through (tl_linear_group, tl_embed_rows) and before a
+ * batch runs. `layer` is -1 for the model-level modules (embedding,
+ * lm_head); `row_seq` gives each row's sequence. */
+typedef struct tl_adapter_hooks {
+    /* A weight and bias to use instead of the model's for all n rows of this
+     * projection (a merged copy, or a whole replacement every row agrees
+     * on); false keeps the model's. */
+    bool (*weight)(const tl_session *s, int layer, tl_module m, int n, const int32_t *row_seq,
+                   const tl_weight **w, const float **b);
+    /* After y[n, out] = x·Wᵀ + b: adds the rows' adapter deltas. */
+    void (*linear)(tl_session *s, int layer, tl_module m, const float *x, int n,
+                   const int32_t *row_seq, float *y);
+    /* After x[n, n_embd] = embedding rows of tokens. */
+    void (*embed)(tl_session *s, const int32_t *tokens, int n, const int32_t *row_seq, float *x);
+    /* Before a batch of `rows` rows runs: sizes its buffers. On failure the
+     * batch does not run. */
+    tabllm_status (*reserve)(tl_session *s, size_t rows);
+    /* Session teardown. */
+    void (*free)(tl_session *s);
+} tl_adapter_hooks;
+
 struct tabllm_session {
     tl_model *model;
     const tl_kernel_table *kt;
@@ -69,9 +95,10 @@ struct tabllm_session {
     size_t scratch_floats;
 
     uint64_t rng[4];
-};
 
-typedef struct tabllm_session tl_session;
+    const tl_adapter_hooks *adapter_hooks; /* NULL: no adapters */
+    struct tl_lora_state *lora;
+};
 
 /* y[n, out] = x[n, in] · Wᵀ (+ bias) for the projection `module` of `layer`
  * (-1 for the model-level ones). Every projection of the forward pass goes
@@ -84,6 +111,11 @@ void tl_linear(tl_session *s, int layer, tl_module module, const float *x, int n
  * gate, up): y[i] = x · W(modules[i])ᵀ + b. Same contract as tl_linear. */
 void tl_linear_group(tl_session *s, int layer, const tl_module *modules, int count,
                      const float *x, int n, const int32_t *row_seq, float *const *y);
+
+/* y[n, w->rows] = x · wᵀ (+ b) with an explicit weight, split over the
+ * session's threads like any projection; no adapter hooks. */
+void tl_linear_with(tl_session *s, const tl_weight *w, const float *b, const float *x, int n,
+                    float *y);
 
 /* x[n, n_embd] = embedding rows of tokens (the embed hook). */
 void tl_embed_rows(tl_session *s, const int32_t *tokens, int n, const int32_t *row_seq, float *x);
