@@ -23,8 +23,9 @@
 #include "lora/lora.h"
 
 /* Below this many multiply-adds a step runs on the calling thread: a
- * decode step's products are smaller than a thread wake-up. */
-#define INLINE_MACS (1 << 18)
+ * decode step's products are smaller than a thread wake-up. (A variable so
+ * the tests can send small models through the threaded path.) */
+size_t tl_lora_inline_macs = 1u << 18;
 
 typedef struct lowrank_job {
     tl_session *s;
@@ -124,7 +125,7 @@ static void run_lowrank(lowrank_job *j)
     }
     if (j->total_rows == 0)
         return;
-    if (macs < INLINE_MACS || tl_pool_size(j->s->pool) == 1 || !tl_blas_single_threaded()) {
+    if (macs < tl_lora_inline_macs || tl_pool_size(j->s->pool) == 1 || !tl_blas_single_threaded()) {
         /* small, or OpenBLAS' own threads split each call */
         phase1(j, 0, j->total_rows);
         phase2(j, 0, j->out);

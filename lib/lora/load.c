@@ -203,7 +203,7 @@ static tabllm_status lora_tensor(loader *L, const tl_st_tensor *t, const char *m
                         "%s: tensor %s adapts \"%.*s\", which adapter_config.json does not target "
                         "(target_modules, layers_to_transform, exclude_modules)",
                         L->st_name, t->name, (int)mlen, mod);
-    if (embed != is_embed_module)
+    if (kind != 4 && embed != is_embed_module)
         return tl_error(TABLLM_ERR_FORMAT, "%s: tensor %s: %s is a tensor of %s layers, \"%.*s\" "
                         "is not one",
                         L->st_name, t->name, kinds[kind], embed ? "Embedding" : "Linear",

@@ -230,6 +230,8 @@ struct tl_lora_state {
 typedef struct tl_lora_state tl_lora_state;
 
 extern const tl_adapter_hooks tl_lora_hooks;
+/* Work below which a low-rank step stays on the calling thread. */
+extern size_t tl_lora_inline_macs;
 
 void tl_lora_set_release(tl_lora_set *set);
 void tl_lora_state_free(tl_session *s);
