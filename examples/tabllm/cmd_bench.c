@@ -12,7 +12,7 @@ static int run(int argc, char **argv);
 
 const cli_command cli_cmd_bench = {
     "bench", "time prefill, decode and batched decoding on random token ids",
-    "tabllm bench --model DIR [--lora DIR[=SCALE]]... [--prefill N] [--decode N]\n"
+    "tabllm bench --model DIR [--lora DIR[=SCALE]]... [--lora-merge] [--prefill N] [--decode N]\n"
     "             [--batch SEQSxTOKENS] [--threads N] [--weights auto|f32|bf16|f16] [--json]\n"
     "OpenBLAS is set to one thread; --threads is the session's thread count.",
     run};
@@ -42,14 +42,23 @@ static tabllm_status decode_ids(tabllm_session *s, const tabllm_token *ids, cons
     return tabllm_session_decode(s, &b);
 }
 
+static int run_opts(cli_model_opts *opts, int argc, char **argv);
+
 static int run(int argc, char **argv)
 {
     cli_model_opts o;
     cli_model_opts_init(&o);
+    int rc = run_opts(&o, argc, argv);
+    cli_model_opts_free(&o);
+    return rc;
+}
+
+static int run_opts(cli_model_opts *opts, int argc, char **argv)
+{
     long prefill = 512, decode = 128, seqs = 0, per_seq = 0;
     int json = 0;
     for (int i = 1; i < argc; i++) {
-        int used = cli_model_opt(&o, argc, argv, i);
+        int used = cli_model_opt(opts, argc, argv, i);
         if (used < 0)
             return cli_usage_error(&cli_cmd_bench, "%s needs a value", argv[i]);
         if (used > 0)
@@ -66,7 +75,7 @@ static int run(int argc, char **argv)
         else
             return cli_usage_error(&cli_cmd_bench, "unknown option '%s'", argv[i]);
     }
-    if (o.model == NULL)
+    if (opts->model == NULL)
         return cli_usage_error(&cli_cmd_bench, "--model is required");
     if (prefill < 1 || decode < 0 || prefill > 1 << 20 || decode > 1 << 20)
         return cli_usage_error(&cli_cmd_bench, "--prefill must be >= 1 and --decode >= 0");
@@ -76,7 +85,7 @@ static int run(int argc, char **argv)
     double t0 = now();
     tabllm_model *model;
     tabllm_session *s;
-    int rc = cli_open_model(&o, n_ctx, seqs > 0 ? (uint32_t)seqs : 1, &model, &s);
+    int rc = cli_open_model(opts, n_ctx, seqs > 0 ? (uint32_t)seqs : 1, &model, &s);
     if (rc != 0)
         return rc;
     double load_s = now() - t0;
@@ -140,12 +149,12 @@ static int run(int argc, char **argv)
                "\"prefill_tokens\": %ld, \"prefill_tps\": %.2f, \"decode_tokens\": %ld, "
                "\"decode_tps\": %.2f, \"batch\": \"%ldx%ld\", \"batch_tps\": %.2f, "
                "\"peak_rss_mb\": %.1f, \"weight_bytes\": %.0f, \"decode_gbs\": %.2f}\n",
-               o.model, tabllm_model_architecture(model), o.threads, load_s, prefill,
+               opts->model, tabllm_model_architecture(model), opts->threads, load_s, prefill,
                prefill / prefill_s, decode, decode_tps, seqs, per_seq,
                seqs > 0 ? seqs * per_seq / batch_s : 0, rss_mb, wb, wb * decode_tps / 1e9);
     } else {
-        printf("model        %s (%s), %d thread(s)\n", o.model, tabllm_model_architecture(model),
-               o.threads);
+        printf("model        %s (%s), %d thread(s)\n", opts->model, tabllm_model_architecture(model),
+               opts->threads);
         printf("load         %.3f s\n", load_s);
         printf("prefill      %ld tokens: %.1f tokens/s\n", prefill, prefill / prefill_s);
         if (decode > 0)

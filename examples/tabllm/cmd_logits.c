@@ -11,7 +11,7 @@ static int run(int argc, char **argv);
 
 const cli_command cli_cmd_logits = {
     "logits", "write a model's logits for token ids as a .npy file",
-    "tabllm logits --model DIR [--lora DIR[=SCALE]]... --ids 1,2,3,... [--all] --out FILE.npy\n"
+    "tabllm logits --model DIR [--lora DIR[=SCALE]]... [--lora-merge] --ids 1,2,3,... [--all] --out FILE.npy\n"
     "              [--threads N] [--weights auto|f32|bf16|f16]",
     run};
 
@@ -43,14 +43,23 @@ static int write_npy(const char *path, const float *data, size_t rows, size_t co
     return 0;
 }
 
+static int run_opts(cli_model_opts *opts, int argc, char **argv);
+
 static int run(int argc, char **argv)
 {
     cli_model_opts o;
     cli_model_opts_init(&o);
+    int rc = run_opts(&o, argc, argv);
+    cli_model_opts_free(&o);
+    return rc;
+}
+
+static int run_opts(cli_model_opts *opts, int argc, char **argv)
+{
     const char *ids_text = NULL, *out = NULL;
     int all = 0;
     for (int i = 1; i < argc; i++) {
-        int used = cli_model_opt(&o, argc, argv, i);
+        int used = cli_model_opt(opts, argc, argv, i);
         if (used < 0)
             return cli_usage_error(&cli_cmd_logits, "%s needs a value", argv[i]);
         if (used > 0) {
@@ -65,7 +74,7 @@ static int run(int argc, char **argv)
             return cli_usage_error(&cli_cmd_logits, "unknown option '%s'", argv[i]);
         }
     }
-    if (o.model == NULL || ids_text == NULL || out == NULL)
+    if (opts->model == NULL || ids_text == NULL || out == NULL)
         return cli_usage_error(&cli_cmd_logits, "--model, --ids and --out are required");
     tabllm_token *ids = NULL;
     size_t n_ids = 0;
@@ -73,7 +82,7 @@ static int run(int argc, char **argv)
         return cli_usage_error(&cli_cmd_logits, "--ids must be comma-separated token ids");
     tabllm_model *model = NULL;
     tabllm_session *session = NULL;
-    int rc = cli_open_model(&o, (uint32_t)n_ids, 1, &model, &session);
+    int rc = cli_open_model(opts, (uint32_t)n_ids, 1, &model, &session);
     if (rc != 0) {
         free(ids);
         return rc;

@@ -14,19 +14,24 @@ void cli_model_opts_init(cli_model_opts *o)
     o->weights = TABLLM_WEIGHTS_AUTO;
 }
 
+void cli_model_opts_free(cli_model_opts *o)
+{
+    cli_lora_free(&o->lora);
+}
+
 int cli_model_opt(cli_model_opts *o, int argc, char **argv, int i)
 {
     const char *a = argv[i];
-    if (strcmp(a, "--model") != 0 && strcmp(a, "--lora") != 0 && strcmp(a, "--threads") != 0 &&
-        strcmp(a, "--weights") != 0)
+    int used = cli_lora_opt(&o->lora, argc, argv, i);
+    if (used != 0)
+        return used;
+    if (strcmp(a, "--model") != 0 && strcmp(a, "--threads") != 0 && strcmp(a, "--weights") != 0)
         return 0;
     if (i + 1 >= argc)
         return -1;
     const char *v = argv[i + 1];
     if (strcmp(a, "--model") == 0) {
         o->model = v;
-    } else if (strcmp(a, "--lora") == 0) {
-        o->n_lora++;
     } else if (strcmp(a, "--threads") == 0) {
         o->threads = atoi(v);
     } else {
@@ -73,10 +78,6 @@ int cli_open_model(const cli_model_opts *o, uint32_t n_ctx, uint32_t n_seq, tabl
 {
     *model = NULL;
     *session = NULL;
-    if (o->n_lora > 0) {
-        fprintf(stderr, "tabllm: --lora: LoRA adapters are not available in this build yet\n");
-        return 1;
-    }
     if (o->weights > TABLLM_WEIGHTS_F16) {
         fprintf(stderr, "tabllm: --weights must be auto, f32, bf16 or f16\n");
         return 2;
@@ -99,5 +100,12 @@ int cli_open_model(const cli_model_opts *o, uint32_t n_ctx, uint32_t n_seq, tabl
         *model = NULL;
         return cli_fail(st, "session");
     }
-    return 0;
+    int rc = cli_lora_attach(&o->lora, *model, *session);
+    if (rc != 0) {
+        tabllm_session_free(*session);
+        tabllm_model_free(*model);
+        *session = NULL;
+        *model = NULL;
+    }
+    return rc;
 }

@@ -2,11 +2,12 @@
 #ifndef TABLLM_CLI_MODEL_COMMON_H
 #define TABLLM_CLI_MODEL_COMMON_H
 
+#include "cli_lora.h"
 #include "tabllm.h"
 
 typedef struct cli_model_opts {
     const char *model;
-    int n_lora;
+    cli_lora lora; /* --lora DIR[=SCALE] ..., --lora-merge */
     int threads;
     uint32_t weights; /* tabllm_weight_format */
 } cli_model_opts;
@@ -21,9 +22,13 @@ int cli_model_opt(cli_model_opts *o, int argc, char **argv, int i);
 int cli_parse_ids(const char *text, tabllm_token **ids, size_t *n);
 
 /* Loads the model and makes a session with room for n_ctx tokens in each of
- * n_seq sequences; prints the library's message and returns nonzero on
- * failure. Sets OpenBLAS to one thread so --threads is the whole story. */
+ * n_seq sequences, with the --lora adapters attached; prints the library's
+ * message and returns nonzero on failure. Sets OpenBLAS to one thread so
+ * --threads is the whole story. */
 int cli_open_model(const cli_model_opts *o, uint32_t n_ctx, uint32_t n_seq, tabllm_model **model,
                    tabllm_session **session);
+
+/* Frees what the options hold (the --lora list). */
+void cli_model_opts_free(cli_model_opts *o);
 
 #endif
