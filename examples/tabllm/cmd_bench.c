@@ -24,6 +24,15 @@ static double now(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* CPU seconds of the whole process (all its threads): on a shared, busy
+ * machine this moves less than the wall clock. */
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 static uint64_t rng = 0x2545f4914f6cdd1dull;
 
 static tabllm_token random_token(int32_t vocab)
@@ -108,17 +117,19 @@ static int run_opts(cli_model_opts *opts, int argc, char **argv)
     for (long i = 0; i < prefill; i++)
         ids[i] = random_token(vocab);
     t0 = now();
+    double c0 = cpu_now();
     st = decode_ids(s, ids, NULL, NULL, (uint32_t)prefill);
-    double prefill_s = now() - t0;
+    double prefill_s = now() - t0, prefill_cpu = cpu_now() - c0;
     if (st != TABLLM_OK)
         return cli_fail(st, "prefill");
 
     t0 = now();
+    c0 = cpu_now();
     for (long i = 0; i < decode && st == TABLLM_OK; i++) {
         tabllm_token t = random_token(vocab);
         st = decode_ids(s, &t, NULL, NULL, 1);
     }
-    double decode_s = now() - t0;
+    double decode_s = now() - t0, decode_cpu = cpu_now() - c0;
     if (st != TABLLM_OK)
         return cli_fail(st, "decode");
 
@@ -148,10 +159,12 @@ static int run_opts(cli_model_opts *opts, int argc, char **argv)
         printf("{\"model\": \"%s\", \"architecture\": \"%s\", \"threads\": %d, \"load_s\": %.4f, "
                "\"prefill_tokens\": %ld, \"prefill_tps\": %.2f, \"decode_tokens\": %ld, "
                "\"decode_tps\": %.2f, \"batch\": \"%ldx%ld\", \"batch_tps\": %.2f, "
-               "\"peak_rss_mb\": %.1f, \"weight_bytes\": %.0f, \"decode_gbs\": %.2f}\n",
+               "\"peak_rss_mb\": %.1f, \"weight_bytes\": %.0f, \"decode_gbs\": %.2f, "
+               "\"prefill_cpu_s\": %.4f, \"decode_cpu_s\": %.4f}\n",
                opts->model, tabllm_model_architecture(model), opts->threads, load_s, prefill,
                prefill / prefill_s, decode, decode_tps, seqs, per_seq,
-               seqs > 0 ? seqs * per_seq / batch_s : 0, rss_mb, wb, wb * decode_tps / 1e9);
+               seqs > 0 ? seqs * per_seq / batch_s : 0, rss_mb, wb, wb * decode_tps / 1e9,
+               prefill_cpu, decode_cpu);
     } else {
         printf("model        %s (%s), %d thread(s)\n", opts->model, tabllm_model_architecture(model),
                opts->threads);
