@@ -598,35 +598,28 @@ static tabllm_status build(loader *L)
     return TABLLM_OK;
 }
 
-static tabllm_status open_files(loader *L, const char *dir)
+/* Reads adapter_config.json and maps adapter_model.safetensors. */
+static tabllm_status open_files(const char *dir, char **text, size_t *len, tl_st_file *file)
 {
     char *cfg_path = tl_path_join(dir, "adapter_config.json");
     char *st_path = tl_path_join(dir, "adapter_model.safetensors");
     char *bin_path = tl_path_join(dir, "adapter_model.bin");
     tabllm_status st = TABLLM_OK;
-    char *text = NULL;
-    size_t len = 0;
     if (cfg_path == NULL || st_path == NULL || bin_path == NULL)
         st = tl_error_oom("paths");
     else if (!tl_file_exists(cfg_path))
-        st = tl_error(TABLLM_ERR_NOT_FOUND, "%s: no adapter_config.json (not a PEFT adapter)",
-                      dir);
+        st = tl_error(TABLLM_ERR_NOT_FOUND, "no adapter_config.json (not a PEFT adapter)");
     else if (!tl_file_exists(st_path))
         st = tl_file_exists(bin_path)
                  ? tl_error(TABLLM_ERR_UNSUPPORTED,
-                            "%s: adapter_model.bin is a Python pickle, which this library does "
-                            "not load; save the adapter with safe_serialization=True (the "
-                            "default) or convert it to adapter_model.safetensors",
-                            dir)
-                 : tl_error(TABLLM_ERR_NOT_FOUND, "%s: no adapter_model.safetensors", dir);
+                            "adapter_model.bin is a Python pickle, which this library does not "
+                            "load; save the adapter with safe_serialization=True (the default) "
+                            "or convert it to adapter_model.safetensors")
+                 : tl_error(TABLLM_ERR_NOT_FOUND, "no adapter_model.safetensors");
     if (st == TABLLM_OK)
-        st = tl_file_read(cfg_path, MAX_CONFIG_BYTES, &text, &len);
+        st = tl_file_read(cfg_path, MAX_CONFIG_BYTES, text, len);
     if (st == TABLLM_OK)
-        st = tl_lora_config_parse("adapter_config.json", text, len, L->flags, L->m, &L->root,
-                                  &L->cfg);
-    if (st == TABLLM_OK)
-        st = tl_st_open(st_path, &L->a->file);
-    tl_free(text);
+        st = tl_st_open(st_path, file);
     tl_free(cfg_path);
     tl_free(st_path);
     tl_free(bin_path);
@@ -659,21 +652,14 @@ void tl_adapter_release(tl_adapter *a)
         destroy(a);
 }
 
-tabllm_status tl_adapter_load(tl_model *model, const char *dir, uint32_t flags, tl_adapter **out)
+/* Everything after the files are read: a->file is parsed, `text` holds
+ * adapter_config.json. */
+static tabllm_status load(tl_adapter *a, const char *text, size_t len, uint32_t flags)
 {
-    *out = NULL;
-    tl_adapter *a = tl_calloc(1, sizeof *a);
-    if (a == NULL)
-        return tl_error_oom("an adapter");
-    tl_ref_init(&a->ref);
-    tl_model_retain(model);
-    a->model = model;
+    tl_model *model = a->model;
     loader L = {.a = a, .m = model, .flags = flags, .st_name = "adapter_model.safetensors"};
-    tabllm_status st = TABLLM_OK;
-    if ((a->dir = tl_strdup(dir)) == NULL)
-        st = tl_error_oom("a path");
-    if (st == TABLLM_OK)
-        st = open_files(&L, dir);
+    tabllm_status st = tl_lora_config_parse("adapter_config.json", text, len, flags, model,
+                                            &L.root, &L.cfg);
     if (st == TABLLM_OK)
         st = tl_calloc_array((void **)&L.p, (size_t)tl_lora_n_slots(model), sizeof *L.p,
                              "adapter slots");
@@ -696,6 +682,55 @@ tabllm_status tl_adapter_load(tl_model *model, const char *dir, uint32_t flags, 
     tl_free(L.p);
     tl_lora_config_free(&L.cfg);
     json_decref(L.root);
+    return st;
+}
+
+static tl_adapter *new_adapter(tl_model *model, const char *label)
+{
+    tl_adapter *a = tl_calloc(1, sizeof *a);
+    if (a == NULL)
+        return NULL;
+    tl_ref_init(&a->ref);
+    tl_model_retain(model);
+    a->model = model;
+    if ((a->dir = tl_strdup(label)) == NULL) {
+        destroy(a);
+        return NULL;
+    }
+    return a;
+}
+
+tabllm_status tl_adapter_load(tl_model *model, const char *dir, uint32_t flags, tl_adapter **out)
+{
+    *out = NULL;
+    tl_adapter *a = new_adapter(model, dir);
+    if (a == NULL)
+        return tl_error_oom("an adapter");
+    char *text = NULL;
+    size_t len = 0;
+    tabllm_status st = open_files(dir, &text, &len, &a->file);
+    if (st == TABLLM_OK)
+        st = load(a, text, len, flags);
+    tl_free(text);
+    if (st != TABLLM_OK) {
+        destroy(a);
+        return st;
+    }
+    *out = a;
+    return TABLLM_OK;
+}
+
+tabllm_status tl_adapter_load_buffers(tl_model *model, const char *config, size_t config_len,
+                                      const unsigned char *st_data, size_t st_len, uint32_t flags,
+                                      tl_adapter **out)
+{
+    *out = NULL;
+    tl_adapter *a = new_adapter(model, "(memory)");
+    if (a == NULL)
+        return tl_error_oom("an adapter");
+    tabllm_status st = tl_st_parse("adapter_model.safetensors", st_data, st_len, &a->file);
+    if (st == TABLLM_OK)
+        st = load(a, config, config_len, flags);
     if (st != TABLLM_OK) {
         destroy(a);
         return st;

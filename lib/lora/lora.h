@@ -160,6 +160,11 @@ void tl_adapter_release(tl_adapter *a);
 
 /* Loads and checks an adapter directory (load.c). */
 tabllm_status tl_adapter_load(tl_model *model, const char *dir, uint32_t flags, tl_adapter **out);
+/* The same from memory (tests, fuzzing): the safetensors bytes must
+ * outlive the adapter. */
+tabllm_status tl_adapter_load_buffers(tl_model *model, const char *config, size_t config_len,
+                                      const unsigned char *st_data, size_t st_len, uint32_t flags,
+                                      tl_adapter **out);
 
 /* Keeps p until the adapter is destroyed (frees it on failure). */
 tabllm_status tl_adapter_own(tl_adapter *a, void *p);
