@@ -27,6 +27,9 @@
  * the tests can send small models through the threaded path.) */
 size_t tl_lora_inline_macs = 1u << 18;
 
+/* Up to this many rows in a run, products are matrix-vector (no packing). */
+#define SMALL_ROWS 4
+
 typedef struct lowrank_job {
     tl_session *s;
     const tl_lora_seg *segs;
@@ -61,6 +64,11 @@ static void phase1(const lowrank_job *j, size_t b, size_t e)
                 for (int k = 0; k < m->rank; k++)
                     t[(size_t)i * (size_t)j->ldt + (size_t)k] = sg->s * a[k];
             }
+        } else if (n <= SMALL_ROWS) { /* decode: a matrix-vector product per row */
+            for (int32_t i = 0; i < n; i++)
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, m->rank, (int)m->in, sg->s, m->a,
+                            (int)m->in, j->x + (size_t)(row + i) * (size_t)m->in, 1, 0.0f,
+                            t + (size_t)i * (size_t)j->ldt, 1);
         } else {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, m->rank, (int)m->in, sg->s,
                         j->x + (size_t)row * (size_t)m->in, (int)m->in, m->a, (int)m->in, 0.0f, t,
@@ -82,9 +90,16 @@ static void phase2(const lowrank_job *j, int64_t c0, int64_t c1)
             for (int32_t i = 0; i < sg->len; i++)
                 for (int64_t c = c0; c < c1; c++)
                     y[i * j->ldy + c] -= sg->bias[c];
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, sg->len, (int)(c1 - c0), m->rank,
-                    1.0f, j->t + (size_t)sg->begin * (size_t)j->ldt, j->ldt, m->b + c0 * m->rank,
-                    m->rank, 1.0f, y + c0, (int)j->ldy);
+        if (sg->len <= SMALL_ROWS) /* y[c0:c1] += B[c0:c1]·t, row by row */
+            for (int32_t i = 0; i < sg->len; i++)
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)(c1 - c0), m->rank, 1.0f,
+                            m->b + c0 * m->rank, m->rank,
+                            j->t + (size_t)(sg->begin + i) * (size_t)j->ldt, 1, 1.0f,
+                            y + (size_t)i * (size_t)j->ldy + c0, 1);
+        else
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, sg->len, (int)(c1 - c0),
+                        m->rank, 1.0f, j->t + (size_t)sg->begin * (size_t)j->ldt, j->ldt,
+                        m->b + c0 * m->rank, m->rank, 1.0f, y + c0, (int)j->ldy);
         if (sg->mns != NULL) {
             for (int32_t i = 0; i < sg->len; i++)
                 for (int64_t c = c0; c < c1; c++) {
