@@ -22,6 +22,9 @@ int cli_fail(tabllm_status status, const char *context);
 int cli_usage_error(const cli_command *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* The subcommands, each in its cmd_<name>.c. */
+extern const cli_command cli_cmd_tokenize;
+
 /* Looks a subcommand up by name; NULL when there is none. */
 const cli_command *cli_find_command(const char *name);
 

@@ -1,0 +1,302 @@
+/* Normalizers (NFC, NFD, NFKC, NFKD, Lowercase, Strip, StripAccents,
+ * Replace, Prepend) over text that remembers, per byte, which bytes of the
+ * original input it came from. */
+#include <string.h>
+#include <utf8proc.h>
+
+#include "base/alloc.h"
+#include "base/utf8.h"
+#include "tokenizer/tokenizer.h"
+
+tabllm_status tl_text_reserve(tl_text *t, size_t extra, bool with_align)
+{
+    size_t need;
+    if (!tl_size_add(t->len, extra, &need) || !tl_size_add(need, 1, &need))
+        return tl_error_oom("text");
+    if (need <= t->cap && (!with_align || t->align != NULL))
+        return TABLLM_OK;
+    size_t cap = t->cap ? t->cap : 64;
+    while (cap < need) {
+        if (!tl_size_mul(cap, 2, &cap))
+            return tl_error_oom("text");
+    }
+    char *s = tl_realloc(t->s, cap);
+    if (s == NULL)
+        return tl_error_oom("text");
+    t->s = s;
+    if (with_align || t->align != NULL) {
+        size_t bytes;
+        if (!tl_size_mul(cap, sizeof(tl_span), &bytes))
+            return tl_error_oom("alignments");
+        tl_span *a = tl_realloc(t->align, bytes);
+        if (a == NULL)
+            return tl_error_oom("alignments");
+        t->align = a;
+    }
+    t->cap = cap;
+    return TABLLM_OK;
+}
+
+void tl_text_free(tl_text *t)
+{
+    tl_free(t->s);
+    tl_free(t->align);
+    memset(t, 0, sizeof *t);
+}
+
+/* Appends bytes that all come from original span `sp`. */
+static inline tabllm_status emit(tl_text *o, const char *b, size_t n, tl_span sp)
+{
+    if (o->len + n + 1 > o->cap || o->align == NULL) {
+        tabllm_status st = tl_text_reserve(o, n, true);
+        if (st != TABLLM_OK)
+            return st;
+    }
+    memcpy(o->s + o->len, b, n);
+    for (size_t k = 0; k < n; k++)
+        o->align[o->len + k] = sp;
+    o->len += n;
+    return TABLLM_OK;
+}
+
+/* The original span of bytes [a, b) of t. */
+static inline tl_span span_of(const tl_text *t, size_t a, size_t b)
+{
+    if (b <= a)
+        return a < t->len ? (tl_span){t->align[a].start, t->align[a].start}
+                          : (tl_span){t->len ? t->align[t->len - 1].end : t->base,
+                                      t->len ? t->align[t->len - 1].end : t->base};
+    return (tl_span){t->align[a].start, t->align[b - 1].end};
+}
+
+/* Characters that start a normalization segment: they never combine with
+ * what precedes them (see the Unicode composition rules). */
+static inline bool segment_start(uint32_t cp)
+{
+    return cp < 0x300 || (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
+           (cp >= 0x3040 && cp <= 0x3098) || (cp >= 0x30A0 && cp <= 0x30FF);
+}
+
+static tabllm_status unicode_nf(const tl_text *in, tl_text *out, tl_norm_kind kind)
+{
+    utf8proc_option_t opt = UTF8PROC_STABLE;
+    if (kind == TL_NORM_NFC || kind == TL_NORM_NFKC)
+        opt |= UTF8PROC_COMPOSE;
+    else
+        opt |= UTF8PROC_DECOMPOSE;
+    if (kind == TL_NORM_NFKC || kind == TL_NORM_NFKD)
+        opt |= UTF8PROC_COMPAT;
+    utf8proc_int32_t buf[256];
+    size_t i = 0;
+    while (i < in->len) {
+        /* One segment: a starter and everything up to the next starter. */
+        size_t a = i;
+        uint32_t cp;
+        i += tl_uc_next(in->s, in->len, i, &cp);
+        while (i < in->len) {
+            uint32_t c2;
+            size_t n = tl_uc_next(in->s, in->len, i, &c2);
+            if (segment_start(c2))
+                break;
+            i += n;
+        }
+        /* ASCII stays as it is under every form. */
+        if (i - a == 1 && (unsigned char)in->s[a] < 0x80) {
+            tabllm_status st = emit(out, in->s + a, 1, in->align[a]);
+            if (st != TABLLM_OK)
+                return st;
+            continue;
+        }
+        utf8proc_ssize_t n = utf8proc_decompose((const utf8proc_uint8_t *)in->s + a,
+                                                (utf8proc_ssize_t)(i - a), buf, 256, opt);
+        utf8proc_int32_t *w = buf;
+        utf8proc_int32_t *heap = NULL;
+        if (n > 256) {
+            heap = tl_malloc((size_t)n * sizeof *heap);
+            if (heap == NULL)
+                return tl_error_oom("normalization");
+            n = utf8proc_decompose((const utf8proc_uint8_t *)in->s + a,
+                                   (utf8proc_ssize_t)(i - a), heap, n, opt);
+            w = heap;
+        }
+        if (n < 0) {
+            tl_free(heap);
+            return tl_error(TABLLM_ERR_INTERNAL, "normalization failed: %s",
+                            utf8proc_errmsg(n));
+        }
+        n = utf8proc_reencode(w, n, opt);
+        if (n < 0) {
+            tl_free(heap);
+            return tl_error(TABLLM_ERR_INTERNAL, "normalization failed: %s",
+                            utf8proc_errmsg(n));
+        }
+        tabllm_status st = emit(out, (const char *)w, (size_t)n, span_of(in, a, i));
+        tl_free(heap);
+        if (st != TABLLM_OK)
+            return st;
+    }
+    return TABLLM_OK;
+}
+
+static tabllm_status lowercase(const tl_text *in, tl_text *out)
+{
+    for (size_t i = 0; i < in->len;) {
+        uint32_t cp;
+        size_t n = tl_uc_next(in->s, in->len, i, &cp);
+        char b[8];
+        size_t k;
+        if (cp < 0x80) {
+            b[0] = (char)(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+            k = 1;
+        } else if (cp == 0x130) { /* the one character whose lowercase is two */
+            memcpy(b, "i\xCC\x87", 3);
+            k = 3;
+        } else {
+            k = tl_utf8_encode((uint32_t)utf8proc_tolower((utf8proc_int32_t)cp), b);
+        }
+        tabllm_status st = emit(out, b, k, span_of(in, i, i + n));
+        if (st != TABLLM_OK)
+            return st;
+        i += n;
+    }
+    return TABLLM_OK;
+}
+
+static bool is_mark(uint32_t cp)
+{
+    if (cp < 0x300)
+        return false;
+    utf8proc_category_t c = utf8proc_category((utf8proc_int32_t)cp);
+    return c == UTF8PROC_CATEGORY_MN || c == UTF8PROC_CATEGORY_MC || c == UTF8PROC_CATEGORY_ME;
+}
+
+static tabllm_status filter_strip(const tl_text *in, tl_text *out, const tl_norm_step *s)
+{
+    size_t a = 0, b = in->len;
+    if (s->kind == TL_NORM_STRIP) {
+        uint32_t cp;
+        while (a < b) {
+            size_t n = tl_uc_next(in->s, in->len, a, &cp);
+            if (!s->left || !tl_uc_is_space(cp))
+                break;
+            a += n;
+        }
+        while (b > a && s->right) {
+            size_t p = b - 1;
+            while (((unsigned char)in->s[p] & 0xC0) == 0x80)
+                p--;
+            tl_uc_next(in->s, in->len, p, &cp);
+            if (!tl_uc_is_space(cp))
+                break;
+            b = p;
+        }
+    }
+    for (size_t i = a; i < b;) {
+        uint32_t cp;
+        size_t n = tl_uc_next(in->s, in->len, i, &cp);
+        if (s->kind != TL_NORM_STRIP_ACCENTS || !is_mark(cp)) {
+            if (out->len + n + 1 > out->cap) {
+                tabllm_status st = tl_text_reserve(out, n, true);
+                if (st != TABLLM_OK)
+                    return st;
+            }
+            memcpy(out->s + out->len, in->s + i, n);
+            memcpy(out->align + out->len, in->align + i, n * sizeof(tl_span));
+            out->len += n;
+        }
+        i += n;
+    }
+    return TABLLM_OK;
+}
+
+static tabllm_status replace(const tl_text *in, tl_text *out, const tl_norm_step *s,
+                             tl_matches *m, pcre2_match_data **md)
+{
+    tabllm_status st = tl_pattern_find(&s->pattern, in->s, in->len, m, md);
+    for (size_t k = 0; st == TABLLM_OK && k < m->n; k++) {
+        const tl_match *x = &m->v[k];
+        if (x->is_match) {
+            st = emit(out, s->content, s->content_len, span_of(in, x->start, x->end));
+        } else if (x->end > x->start) {
+            st = tl_text_reserve(out, x->end - x->start, true);
+            if (st == TABLLM_OK) {
+                memcpy(out->s + out->len, in->s + x->start, x->end - x->start);
+                memcpy(out->align + out->len, in->align + x->start,
+                       (x->end - x->start) * sizeof(tl_span));
+                out->len += x->end - x->start;
+            }
+        }
+    }
+    return st;
+}
+
+static tabllm_status copy_in(const tl_text *in, tl_text *out, size_t from)
+{
+    size_t n = in->len - from;
+    tabllm_status st = tl_text_reserve(out, n, true);
+    if (st != TABLLM_OK)
+        return st;
+    memcpy(out->s + out->len, in->s + from, n);
+    memcpy(out->align + out->len, in->align + from, n * sizeof(tl_span));
+    out->len += n;
+    return TABLLM_OK;
+}
+
+static bool below(const tl_text *t, unsigned char limit)
+{
+    for (size_t i = 0; i < t->len; i++)
+        if ((unsigned char)t->s[i] >= limit)
+            return false;
+    return true;
+}
+
+tabllm_status tl_normalize(const tl_norm_step *steps, size_t n_steps, const char *in,
+                           size_t in_len, const tl_span *in_align, size_t base, tl_text *out,
+                           tl_text *scratch, tl_matches *matches, pcre2_match_data **md)
+{
+    out->len = 0;
+    out->base = base;
+    tabllm_status st = tl_text_reserve(out, in_len, true);
+    if (st != TABLLM_OK)
+        return st;
+    memcpy(out->s, in, in_len);
+    for (size_t i = 0; i < in_len; i++)
+        out->align[i] = in_align ? in_align[i] : (tl_span){base + i, base + i + 1};
+    out->len = in_len;
+
+    for (size_t k = 0; k < n_steps; k++) {
+        const tl_norm_step *s = &steps[k];
+        /* Shortcuts that leave the text unchanged. */
+        if ((s->kind == TL_NORM_NFC && below(out, 0xCC)) ||
+            ((s->kind == TL_NORM_NFD || s->kind == TL_NORM_NFKC || s->kind == TL_NORM_NFKD ||
+              s->kind == TL_NORM_STRIP_ACCENTS) &&
+             below(out, 0x80)))
+            continue;
+        scratch->len = 0;
+        scratch->base = base;
+        switch (s->kind) {
+        case TL_NORM_NFC:
+        case TL_NORM_NFD:
+        case TL_NORM_NFKC:
+        case TL_NORM_NFKD: st = unicode_nf(out, scratch, s->kind); break;
+        case TL_NORM_LOWERCASE: st = lowercase(out, scratch); break;
+        case TL_NORM_STRIP:
+        case TL_NORM_STRIP_ACCENTS: st = filter_strip(out, scratch, s); break;
+        case TL_NORM_REPLACE: st = replace(out, scratch, s, matches, md); break;
+        case TL_NORM_PREPEND:
+            if (out->len == 0)
+                continue;
+            st = emit(scratch, s->content, s->content_len,
+                      span_of(out, 0, tl_uc_len((unsigned char)out->s[0])));
+            if (st == TABLLM_OK)
+                st = copy_in(out, scratch, 0);
+            break;
+        }
+        if (st != TABLLM_OK)
+            return st;
+        tl_text tmp = *out;
+        *out = *scratch;
+        *scratch = tmp;
+    }
+    return TABLLM_OK;
+}
