@@ -7,8 +7,13 @@
 #include "tokenizer/tokenizer.h"
 
 /* Oniguruma's \s (the White_Space property). PCRE2's \s with UCP also takes
- * U+180E and some others, so patterns are rewritten to use this set. */
+ * U+180E and some others, so patterns are rewritten to use this set (and
+ * \w below likewise): HF runs tokenizer.json regexes with Oniguruma. */
 #define ONIG_SPACE "\\t-\\r \\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}"
+
+/* Oniguruma's \w (Unicode Word: letters, marks, decimal digits, connector
+ * punctuation, joiners); PCRE2 10.42's \w leaves marks out. */
+#define ONIG_WORD "\\p{L}\\p{Nl}\\p{M}\\p{Nd}\\p{Pc}\\x{200C}\\x{200D}"
 
 static void rewrite_spaces(tl_buf *b, const char *src, size_t len)
 {
@@ -21,6 +26,10 @@ static void rewrite_spaces(tl_buf *b, const char *src, size_t len)
                 tl_buf_puts(b, in_class ? ONIG_SPACE : "[" ONIG_SPACE "]");
             } else if (e == 'S' && !in_class) {
                 tl_buf_puts(b, "[^" ONIG_SPACE "]");
+            } else if (e == 'w') {
+                tl_buf_puts(b, in_class ? ONIG_WORD : "[" ONIG_WORD "]");
+            } else if (e == 'W' && !in_class) {
+                tl_buf_puts(b, "[^" ONIG_WORD "]");
             } else {
                 tl_buf_putc(b, c);
                 tl_buf_putc(b, e);

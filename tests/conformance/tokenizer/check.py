@@ -40,27 +40,39 @@ def compare(label, got, want_path, texts):
     return not bad
 
 
+def check_set(label, tj, inputs, prefix, texts):
+    ok = True
+    ids = run(['--tokenizer', tj], inputs)
+    ok &= compare(f'{label} ids', ids, prefix + '.ids.jsonl', texts)
+    ok &= compare(f'{label} ids --add-special', run(['--tokenizer', tj, '--add-special'], inputs),
+                  prefix + '.special.jsonl', texts)
+    ok &= compare(f'{label} decode', run(['--tokenizer', tj, '--decode'], prefix + '.ids.jsonl'),
+                  prefix + '.decoded.jsonl', texts)
+    ok &= compare(f'{label} decode --skip-special',
+                  run(['--tokenizer', tj, '--decode', '--skip-special'], prefix + '.special.jsonl'),
+                  prefix + '.decoded-skip.jsonl', texts)
+    tmp = prefix + '.ours.tmp'
+    with open(tmp, 'w') as f:
+        f.write('\n'.join(ids) + '\n')
+    ok &= compare(f'{label} decode(encode(x))', run(['--tokenizer', tj, '--decode'], tmp),
+                  prefix + '.decoded.jsonl', texts)
+    os.unlink(tmp)
+    return ok
+
+
 corpus = os.path.join(data, 'corpus.jsonl')
 with open(corpus, encoding='utf-8') as f:
     texts = [json.loads(l)['text'] for l in f.read().split('\n') if l]
 ok = True
 for name in names:
-    tdir = os.path.join(data, 'tokenizers', name)
-    tj = os.path.join(tdir, 'tokenizer.json')
-    ids = run(['--tokenizer', tj], corpus)
-    ok &= compare(f'{name} ids', ids, os.path.join(data, f'{name}.ids.jsonl'), texts)
-    ok &= compare(f'{name} ids --add-special', run(['--tokenizer', tj, '--add-special'], corpus),
-                  os.path.join(data, f'{name}.special.jsonl'), texts)
-    ok &= compare(f'{name} decode', run(['--tokenizer', tj, '--decode'], os.path.join(data, f'{name}.ids.jsonl')),
-                  os.path.join(data, f'{name}.decoded.jsonl'), texts)
-    ok &= compare(f'{name} decode --skip-special',
-                  run(['--tokenizer', tj, '--decode', '--skip-special'], os.path.join(data, f'{name}.special.jsonl')),
-                  os.path.join(data, f'{name}.decoded-skip.jsonl'), texts)
-    # decode(encode(x)) with our own ids
-    tmp = os.path.join(data, f'{name}.ours.tmp')
-    with open(tmp, 'w') as f:
-        f.write('\n'.join(ids) + '\n')
-    ok &= compare(f'{name} decode(encode(x))', run(['--tokenizer', tj, '--decode'], tmp),
-                  os.path.join(data, f'{name}.decoded.jsonl'), texts)
-    os.unlink(tmp)
+    tj = os.path.join(data, 'tokenizers', name, 'tokenizer.json')
+    ok &= check_set(name, tj, corpus, os.path.join(data, name), texts)
+small = os.path.join(os.environ.get('TABLLM_TEST_DATA', ''), 'tokenizer')
+with open(os.path.join(small, 'inputs.jsonl'), encoding='utf-8') as f:
+    small_texts = [json.loads(l)['text'] for l in f.read().split('\n') if l]
+for tj in sorted(os.listdir(small)):
+    if tj.endswith('.json') and len(sys.argv) == 1:
+        name = tj[:-5]
+        ok &= check_set(name, os.path.join(small, tj), os.path.join(small, 'inputs.jsonl'),
+                        os.path.join(data, 'small', name), small_texts)
 sys.exit(0 if ok else 1)

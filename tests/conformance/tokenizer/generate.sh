@@ -31,8 +31,10 @@ done
 
 python3 "$here/make_corpus.py" "$data/corpus.jsonl.new" 2>/dev/null
 mv "$data/corpus.jsonl.new" "$data/corpus.jsonl"
+small=$here/../../data/tokenizer
 stamp=$(cat "$data/corpus.jsonl" "$here/reference.js" "$here/reference_js.mjs" "$here/generate.sh" \
-          "$data"/tokenizers/*/tokenizer.json "$here/../package-lock.json" | sha256sum | cut -c1-16)
+          "$data"/tokenizers/*/tokenizer.json "$here/../package-lock.json" "$small"/* \
+        | sha256sum | cut -c1-16)
 if [ -f "$data/stamp" ] && [ "$(cat "$data/stamp")" = "$stamp" ]; then
   echo "tokenizer references up to date"
   exit 0
@@ -48,5 +50,15 @@ for name in llama2 llama3 qwen3 gemma3; do
   # Informational: the pure-JS port on the same lines.
   node "$here/reference_js.mjs" "$data/tokenizers/$name" "$data/corpus.jsonl" "$data/$name.ids.jsonl" \
     | tee "$data/$name.js-agreement.txt" || true
+done
+# The small hand-written tokenizers of tests/data/tokenizer/, one per group of
+# components, on their own inputs.
+mkdir -p "$data/small"
+for tj in "$small"/*.json; do
+  name=$(basename "$tj" .json)
+  node "$here/reference.js" encode "$tj" < "$small/inputs.jsonl" > "$data/small/$name.ids.jsonl"
+  node "$here/reference.js" encode "$tj" --add-special < "$small/inputs.jsonl" > "$data/small/$name.special.jsonl"
+  node "$here/reference.js" decode "$tj" < "$data/small/$name.ids.jsonl" > "$data/small/$name.decoded.jsonl"
+  node "$here/reference.js" decode "$tj" --skip-special < "$data/small/$name.special.jsonl" > "$data/small/$name.decoded-skip.jsonl"
 done
 echo "$stamp" > "$data/stamp"
