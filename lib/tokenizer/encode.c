@@ -122,6 +122,51 @@ static tabllm_status load_pbuf(tl_ws *ws, const char *s, size_t len, const tl_sp
     return TABLLM_OK;
 }
 
+static const char REP[3] = {(char)0xE2, (char)0x96, (char)0x81};
+
+/* May a word be cut before the U+2581 at w[p] (see tl_bpe.split_rep)? */
+static bool can_cut(const tl_bpe *bpe, const char *w, size_t len, size_t p)
+{
+    if (p < 3 || p + 3 > len || memcmp(w + p, REP, 3) != 0 || memcmp(w + p - 3, REP, 3) == 0)
+        return false;
+    for (size_t c = 0; c < bpe->n_cross; c++) {
+        const char *tok = bpe->cross[c];
+        size_t tl = bpe->cross_len[c];
+        for (size_t k = 1; k + 3 <= tl; k++) {
+            if (memcmp(tok + k, REP, 3) != 0 || k > p || p - k + tl > len)
+                continue;
+            if (memcmp(w + p - k, tok, tl) == 0)
+                return false; /* this token could span the cut */
+        }
+    }
+    return true;
+}
+
+/* Runs BPE on one piece, cut where that cannot change the result. */
+static tabllm_status model_word(const tabllm_tokenizer *t, tl_ws *ws, const char *w, size_t len)
+{
+    const tl_bpe *bpe = &t->bpe;
+    ws->n_toks = 0;
+    if (!bpe->split_rep || len < 8)
+        return tl_bpe_word(t, ws, w, len, &ws->toks, &ws->n_toks, &ws->cap_toks);
+    size_t start = 0;
+    for (size_t p = 1; p <= len; p++) {
+        if (p < len && ((unsigned char)w[p] != 0xE2 || !can_cut(bpe, w, len, p)))
+            continue;
+        size_t first = ws->n_toks;
+        tabllm_status st = tl_bpe_word(t, ws, w + start, p - start, &ws->toks, &ws->n_toks,
+                                       &ws->cap_toks);
+        if (st != TABLLM_OK)
+            return st;
+        for (size_t k = first; k < ws->n_toks; k++) {
+            ws->toks[k].start += (uint32_t)start;
+            ws->toks[k].end += (uint32_t)start;
+        }
+        start = p;
+    }
+    return TABLLM_OK;
+}
+
 /* Pre-tokenizes and runs the model on the text in ws->pbuf. */
 static tabllm_status model_pieces(const tabllm_tokenizer *t, tl_ws *ws, bool offs)
 {
@@ -130,9 +175,7 @@ static tabllm_status model_pieces(const tabllm_tokenizer *t, tl_ws *ws, bool off
         return st;
     for (size_t i = 0; i < ws->pieces.n; i++) {
         tl_piece p = ws->pieces.v[i];
-        ws->n_toks = 0;
-        st = tl_bpe_word(t, ws, ws->pbuf.s + p.off, p.len, &ws->toks, &ws->n_toks,
-                         &ws->cap_toks);
+        st = model_word(t, ws, ws->pbuf.s + p.off, p.len);
         if (st != TABLLM_OK)
             return st;
         if ((st = out_reserve(ws, ws->n_toks, offs)) != TABLLM_OK)

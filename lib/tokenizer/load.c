@@ -244,6 +244,32 @@ static tabllm_status load_model(tabllm_tokenizer *t, const tj_doc *d, const tj_n
     bpe->has_suffix = bpe->has_suffix && bpe->suffix_len > 0;
     if ((st = build_model_space(t)) != TABLLM_OK || (st = load_merges(t, d, model)) != TABLLM_OK)
         return st;
+    if (!bpe->byte_level && !bpe->ignore_merges && !bpe->has_prefix && !bpe->has_suffix &&
+        tl_strmap_get(&bpe->vocab, "\xE2\x96\x81", 3) >= 0) {
+        /* Collect the tokens that could span a cut (see tl_bpe.split_rep). */
+        size_t cap = 64;
+        bpe->cross = tl_arena_alloc(&t->arena, cap * sizeof *bpe->cross);
+        bpe->cross_len = tl_arena_alloc(&t->arena, cap * sizeof *bpe->cross_len);
+        if (bpe->cross == NULL || bpe->cross_len == NULL)
+            return TABLLM_ERR_OUT_OF_MEMORY;
+        bpe->split_rep = true;
+        for (size_t i = 0; i <= bpe->vocab.mask && bpe->split_rep; i++) {
+            const tl_strmap_slot *sl = &bpe->vocab.slots[i];
+            if (sl->id < 0)
+                continue;
+            for (size_t k = 1; k + 3 <= sl->len; k++)
+                if (memcmp(sl->key + k, "\xE2\x96\x81", 3) == 0 &&
+                    !(k >= 3 && memcmp(sl->key + k - 3, "\xE2\x96\x81", 3) == 0)) {
+                    if (bpe->n_cross == cap) {
+                        bpe->split_rep = false; /* too many: do not cut */
+                        break;
+                    }
+                    bpe->cross[bpe->n_cross] = sl->key;
+                    bpe->cross_len[bpe->n_cross++] = sl->len;
+                    break;
+                }
+        }
+    }
     const tj_node *unk;
     if ((st = tj_opt_str(d, model, "unk_token", "model", &unk)) != TABLLM_OK)
         return st;

@@ -200,6 +200,15 @@ typedef struct tl_bpe {
     const char *prefix, *suffix; /* continuing_subword_prefix / end_of_word_suffix, model space */
     size_t prefix_len, suffix_len;
     bool has_prefix, has_suffix;
+    /* SentencePiece-style words (no pre-tokenizer: a whole sentence is one
+     * word) are cut before each U+2581 that follows another character, where
+     * no vocabulary token can span the cut: the few tokens that contain
+     * "X\u2581" are checked at each cut. Same ids, and the pieces are short
+     * and cacheable. */
+    bool split_rep;
+    const char **cross;       /* tokens containing a character then U+2581 */
+    uint32_t *cross_len;
+    size_t n_cross;
 } tl_bpe;
 
 /* A model token: id and the [start, end) bytes of the word it covers. */
