@@ -170,7 +170,8 @@ static tabllm_status write_out(const tabllm_tokenizer *t, const tl_ws *ws, size_
         return tl_error(TABLLM_ERR_BUFFER_TOO_SMALL, "%zu token ids do not fit in %zu", total,
                         cap);
     if (tpl == NULL) {
-        memcpy(ids, ws->ids, ws->n * sizeof *ids);
+        if (ws->n)
+            memcpy(ids, ws->ids, ws->n * sizeof *ids);
         for (size_t i = 0; offsets && i < ws->n; i++)
             offsets[i] = (tabllm_token_offset){ws->offs[i].start, ws->offs[i].end};
         return TABLLM_OK;
