@@ -16,6 +16,15 @@ static double now(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* CPU time of this thread: on a shared machine, wall time also measures the
+ * neighbours; both are printed. */
+static double cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -50,14 +59,16 @@ int main(int argc, char **argv)
         lens[n_docs++] = (size_t)(q - p);
         p = q + 1;
     }
-    double best_load = 1e9;
+    double best_load = 1e9, best_load_cpu = 1e9;
     tabllm_tokenizer *t = NULL;
     for (int r = 0; r < 3; r++) {
         if (t)
             tabllm_tokenizer_free(t);
-        double a = now();
+        double a = now(), ac = cpu();
         tabllm_status st = tabllm_tokenizer_load(argv[1], NULL, &t);
-        double b = now();
+        double b = now(), bc = cpu();
+        if (bc - ac < best_load_cpu)
+            best_load_cpu = bc - ac;
         if (st != TABLLM_OK) {
             fprintf(stderr, "%s: %s\n", argv[1], tabllm_last_error());
             return 1;
@@ -67,7 +78,7 @@ int main(int argc, char **argv)
     }
     size_t id_cap = 1 << 20, total_tokens = 0, total_bytes = 0;
     tabllm_token *ids = malloc(id_cap * sizeof *ids);
-    double a = now();
+    double a = now(), ac = cpu();
     for (size_t i = 0; i < n_docs; i++) {
         size_t n;
         tabllm_status st = tabllm_tokenizer_encode(t, docs[i], lens[i], 0, ids, id_cap, &n, NULL);
@@ -83,9 +94,10 @@ int main(int argc, char **argv)
         total_tokens += n;
         total_bytes += lens[i];
     }
-    double secs = now() - a;
-    printf("load_ms=%.1f mb_per_s=%.2f tokens=%zu bytes=%zu", best_load * 1e3,
-           total_bytes / secs / 1e6, total_tokens, total_bytes);
+    double secs = now() - a, cpu_secs = cpu() - ac;
+    printf("load_ms=%.1f load_cpu_ms=%.1f mb_per_s=%.2f cpu_mb_per_s=%.2f tokens=%zu bytes=%zu",
+           best_load * 1e3, best_load_cpu * 1e3, total_bytes / secs / 1e6,
+           total_bytes / cpu_secs / 1e6, total_tokens, total_bytes);
     if (argc > 3) {
         tabllm_token *bids;
         size_t *starts;
