@@ -31,19 +31,20 @@ void tl_strmap_free(tl_strmap *m)
 
 int32_t tl_strmap_put(tl_strmap *m, const char *key, size_t len, int32_t id)
 {
-    uint64_t h = tl_hash_bytes(key, len);
-    uint32_t hi = (uint32_t)(h >> 32);
+    return tl_strmap_put_h(m, key, len, id, tl_hash_bytes(key, len));
+}
+
+int32_t tl_strmap_put_h(tl_strmap *m, const char *key, size_t len, int32_t id, uint64_t h)
+{
+    uint64_t pre = tl_key_prefix(key, len);
     for (size_t i = h & m->mask;; i = (i + 1) & m->mask) {
         tl_strmap_slot *s = &m->slots[i];
         if (s->id < 0) {
-            s->hash_hi = hi;
-            s->id = id;
-            s->key = key;
-            s->len = (uint32_t)len;
+            *s = (tl_strmap_slot){pre, key, (uint32_t)len, id};
             m->count++;
             return -1;
         }
-        if (s->hash_hi == hi && s->len == len && memcmp(s->key, key, len) == 0) {
+        if (s->pre == pre && s->len == len && (len <= 8 || memcmp(s->key + 8, key + 8, len - 8) == 0)) {
             int32_t old = s->id;
             s->id = id;
             return old;

@@ -35,10 +35,10 @@ static inline uint64_t tl_hash_bytes(const void *data, size_t len)
 }
 
 typedef struct tl_strmap_slot {
-    uint32_t hash_hi; /* upper bits of the hash, to skip most compares */
-    int32_t id;       /* -1 = empty */
+    uint64_t pre;     /* the key's first 8 bytes (zero-padded): most compares stop here */
     const char *key;
     uint32_t len;
+    int32_t id;       /* -1 = empty */
 } tl_strmap_slot;
 
 typedef struct tl_strmap {
@@ -53,20 +53,40 @@ void tl_strmap_free(tl_strmap *m);
 /* Inserts or replaces (the key must outlive the map). Returns the previous id
  * or -1. */
 int32_t tl_strmap_put(tl_strmap *m, const char *key, size_t len, int32_t id);
+int32_t tl_strmap_put_h(tl_strmap *m, const char *key, size_t len, int32_t id, uint64_t h);
 
-static inline int32_t tl_strmap_get(const tl_strmap *m, const char *key, size_t len)
+static inline uint64_t tl_key_prefix(const char *key, size_t len)
+{
+    uint64_t w = 0;
+    memcpy(&w, key, len < 8 ? len : 8);
+    return w;
+}
+
+/* Lookup with a precomputed hash (tl_hash_bytes), so callers can hash and
+ * prefetch many keys before resolving them. */
+static inline int32_t tl_strmap_get_h(const tl_strmap *m, const char *key, size_t len, uint64_t h)
 {
     if (m->slots == NULL)
         return -1;
-    uint64_t h = tl_hash_bytes(key, len);
-    uint32_t hi = (uint32_t)(h >> 32);
+    uint64_t pre = tl_key_prefix(key, len);
     for (size_t i = h & m->mask;; i = (i + 1) & m->mask) {
         const tl_strmap_slot *s = &m->slots[i];
         if (s->id < 0)
             return -1;
-        if (s->hash_hi == hi && s->len == len && memcmp(s->key, key, len) == 0)
+        if (s->pre == pre && s->len == len &&
+            (len <= 8 || memcmp(s->key + 8, key + 8, len - 8) == 0))
             return s->id;
     }
+}
+
+static inline void tl_strmap_prefetch(const tl_strmap *m, uint64_t h)
+{
+    __builtin_prefetch(&m->slots[h & m->mask]);
+}
+
+static inline int32_t tl_strmap_get(const tl_strmap *m, const char *key, size_t len)
+{
+    return tl_strmap_get_h(m, key, len, tl_hash_bytes(key, len));
 }
 
 /* (left id, right id) -> (rank, merged id). */
@@ -93,6 +113,12 @@ static inline uint64_t tl_pair_hash(uint64_t k)
     k *= 0xff51afd7ed558ccdull;
     k ^= k >> 33;
     return k;
+}
+
+static inline void tl_pairmap_prefetch(const tl_pairmap *m, int32_t a, int32_t b)
+{
+    uint64_t key = (uint64_t)(uint32_t)a << 32 | (uint32_t)b;
+    __builtin_prefetch(&m->slots[tl_pair_hash(key) & m->mask]);
 }
 
 static inline const tl_pairmap_slot *tl_pairmap_get(const tl_pairmap *m, int32_t a, int32_t b)
