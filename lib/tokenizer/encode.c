@@ -105,11 +105,14 @@ static tabllm_status emit_id(tl_ws *ws, int32_t id, tl_span sp, bool offs)
 
 /* Loads the piece text into the pre-tokenizer buffer. */
 static tabllm_status load_pbuf(tl_ws *ws, const char *s, size_t len, const tl_span *align,
-                               size_t base)
+                               size_t base, bool track)
 {
     tl_text *b = &ws->pbuf;
     b->len = 0;
     b->base = base;
+    b->track = track;
+    if (!track)
+        align = NULL;
     tl_free(b->align);
     b->align = NULL;
     tabllm_status st = tl_text_reserve(b, len, align != NULL);
@@ -201,6 +204,7 @@ tabllm_status tl_encode_sequence(const tabllm_tokenizer *t, tl_ws *ws, const cha
                                  size_t len, bool special_as_text, bool offs)
 {
     size_t n_segs;
+    bool track = offs || t->needs_align;
     tabllm_status st = tl_added_split(t, &t->trie_raw, text, len, special_as_text, &ws->segs,
                                       &n_segs, &ws->cap_segs);
     for (size_t i = 0; i < n_segs && st == TABLLM_OK; i++) {
@@ -213,16 +217,16 @@ tabllm_status tl_encode_sequence(const tabllm_tokenizer *t, tl_ws *ws, const cha
         size_t n = sg.end - sg.start;
         const tl_span *align = NULL;
         if (t->n_norm > 0) {
-            st = tl_normalize(t->norm, t->n_norm, s, n, NULL, sg.start, &ws->norm,
+            st = tl_normalize(t->norm, t->n_norm, s, n, NULL, sg.start, track, &ws->norm,
                               &ws->norm_scratch, &ws->matches2, &ws->md);
             if (st != TABLLM_OK)
                 break;
             s = ws->norm.s;
             n = ws->norm.len;
-            align = ws->norm.align;
+            align = track ? ws->norm.align : NULL;
         }
         if (t->trie_norm.n == 0) {
-            st = load_pbuf(ws, s, n, align, sg.start);
+            st = load_pbuf(ws, s, n, align, sg.start, track);
             if (st == TABLLM_OK)
                 st = model_pieces(t, ws, offs);
             continue;
@@ -240,7 +244,7 @@ tabllm_status tl_encode_sequence(const tabllm_tokenizer *t, tl_ws *ws, const cha
                 continue;
             }
             st = load_pbuf(ws, s + s2.start, s2.end - s2.start, align ? align + s2.start : NULL,
-                           sg.start + s2.start);
+                           sg.start + s2.start, track);
             if (st == TABLLM_OK)
                 st = model_pieces(t, ws, offs);
         }

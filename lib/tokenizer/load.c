@@ -502,7 +502,7 @@ static tabllm_status load_added(tabllm_tokenizer *t, const tj_doc *d, const tj_n
             st = TABLLM_ERR_OUT_OF_MEMORY;
             break;
         }
-        st = tl_normalize(t->norm, t->n_norm, x->content, x->len, NULL, 0, &ws->norm,
+        st = tl_normalize(t->norm, t->n_norm, x->content, x->len, NULL, 0, false, &ws->norm,
                           &ws->norm_scratch, &ws->matches, &ws->md);
         if (st == TABLLM_OK) {
             char *c = tl_arena_strndup(&t->arena, ws->norm.s, ws->norm.len);
@@ -614,6 +614,9 @@ tabllm_status tl_tokenizer_parse(const char *name, const char *json, size_t len,
         if (!t->pre[k].add_prefix_space && !t->pre[k].use_regex)
             t->n_pre--;
     }
+    for (size_t k = 0; k < t->n_pre; k++)
+        if (t->pre[k].kind == TL_PRE_METASPACE && t->pre[k].prepend == TL_PREPEND_FIRST)
+            t->needs_align = true;
     if ((st = load_model(t, &d, model)) != TABLLM_OK)
         goto done;
     n = tj_get(&d, root, "added_tokens");

@@ -13,6 +13,7 @@ tabllm_status tl_text_reserve(tl_text *t, size_t extra, bool with_align)
     size_t need;
     if (!tl_size_add(t->len, extra, &need) || !tl_size_add(need, 1, &need))
         return tl_error_oom("text");
+    with_align = with_align && t->track;
     if (need <= t->cap && (!with_align || t->align != NULL))
         return TABLLM_OK;
     size_t cap = t->cap ? t->cap : 64;
@@ -24,7 +25,12 @@ tabllm_status tl_text_reserve(tl_text *t, size_t extra, bool with_align)
     if (s == NULL)
         return tl_error_oom("text");
     t->s = s;
-    if (with_align || t->align != NULL) {
+    if (!t->track && t->align != NULL) {
+        /* it would no longer match the capacity */
+        tl_free(t->align);
+        t->align = NULL;
+    }
+    if (with_align || (t->track && t->align != NULL)) {
         size_t bytes;
         if (!tl_size_mul(cap, sizeof(tl_span), &bytes))
             return tl_error_oom("alignments");
@@ -47,14 +53,15 @@ void tl_text_free(tl_text *t)
 /* Appends bytes that all come from original span `sp`. */
 static inline tabllm_status emit(tl_text *o, const char *b, size_t n, tl_span sp)
 {
-    if (o->len + n + 1 > o->cap || o->align == NULL) {
+    if (o->len + n + 1 > o->cap || (o->track && o->align == NULL)) {
         tabllm_status st = tl_text_reserve(o, n, true);
         if (st != TABLLM_OK)
             return st;
     }
     memcpy(o->s + o->len, b, n);
-    for (size_t k = 0; k < n; k++)
-        o->align[o->len + k] = sp;
+    if (o->track)
+        for (size_t k = 0; k < n; k++)
+            o->align[o->len + k] = sp;
     o->len += n;
     return TABLLM_OK;
 }
@@ -62,6 +69,8 @@ static inline tabllm_status emit(tl_text *o, const char *b, size_t n, tl_span sp
 /* The original span of bytes [a, b) of t. */
 static inline tl_span span_of(const tl_text *t, size_t a, size_t b)
 {
+    if (!t->track)
+        return (tl_span){0, 0};
     if (b <= a)
         return a < t->len ? (tl_span){t->align[a].start, t->align[a].start}
                           : (tl_span){t->len ? t->align[t->len - 1].end : t->base,
@@ -102,7 +111,7 @@ static tabllm_status unicode_nf(const tl_text *in, tl_text *out, tl_norm_kind ki
         }
         /* ASCII stays as it is under every form. */
         if (i - a == 1 && (unsigned char)in->s[a] < 0x80) {
-            tabllm_status st = emit(out, in->s + a, 1, in->align[a]);
+            tabllm_status st = emit(out, in->s + a, 1, span_of(in, a, a + 1));
             if (st != TABLLM_OK)
                 return st;
             continue;
@@ -201,7 +210,8 @@ static tabllm_status filter_strip(const tl_text *in, tl_text *out, const tl_norm
                     return st;
             }
             memcpy(out->s + out->len, in->s + i, n);
-            memcpy(out->align + out->len, in->align + i, n * sizeof(tl_span));
+            if (out->track)
+                memcpy(out->align + out->len, in->align + i, n * sizeof(tl_span));
             out->len += n;
         }
         i += n;
@@ -221,8 +231,9 @@ static tabllm_status replace(const tl_text *in, tl_text *out, const tl_norm_step
             st = tl_text_reserve(out, x->end - x->start, true);
             if (st == TABLLM_OK) {
                 memcpy(out->s + out->len, in->s + x->start, x->end - x->start);
-                memcpy(out->align + out->len, in->align + x->start,
-                       (x->end - x->start) * sizeof(tl_span));
+                if (out->track)
+                    memcpy(out->align + out->len, in->align + x->start,
+                           (x->end - x->start) * sizeof(tl_span));
                 out->len += x->end - x->start;
             }
         }
@@ -237,7 +248,8 @@ static tabllm_status copy_in(const tl_text *in, tl_text *out, size_t from)
     if (st != TABLLM_OK)
         return st;
     memcpy(out->s + out->len, in->s + from, n);
-    memcpy(out->align + out->len, in->align + from, n * sizeof(tl_span));
+    if (out->track)
+        memcpy(out->align + out->len, in->align + from, n * sizeof(tl_span));
     out->len += n;
     return TABLLM_OK;
 }
@@ -251,16 +263,18 @@ static bool below(const tl_text *t, unsigned char limit)
 }
 
 tabllm_status tl_normalize(const tl_norm_step *steps, size_t n_steps, const char *in,
-                           size_t in_len, const tl_span *in_align, size_t base, tl_text *out,
-                           tl_text *scratch, tl_matches *matches, pcre2_match_data **md)
+                           size_t in_len, const tl_span *in_align, size_t base, bool track,
+                           tl_text *out, tl_text *scratch, tl_matches *matches,
+                           pcre2_match_data **md)
 {
     out->len = 0;
     out->base = base;
+    out->track = scratch->track = track;
     tabllm_status st = tl_text_reserve(out, in_len, true);
     if (st != TABLLM_OK)
         return st;
     memcpy(out->s, in, in_len);
-    for (size_t i = 0; i < in_len; i++)
+    for (size_t i = 0; track && i < in_len; i++)
         out->align[i] = in_align ? in_align[i] : (tl_span){base + i, base + i + 1};
     out->len = in_len;
 

@@ -34,7 +34,7 @@ tl_span tl_ws_span(const tl_ws *ws, size_t a, size_t b)
 /* Gives the buffer explicit alignments before text is added to it. */
 static tabllm_status materialize(tl_text *t)
 {
-    if (t->align)
+    if (t->align || !t->track)
         return TABLLM_OK;
     size_t bytes;
     if (!tl_size_mul(t->cap, sizeof(tl_span), &bytes))
@@ -59,7 +59,7 @@ static tabllm_status append(tl_text *t, const char *s, size_t n, tl_span sp)
     if (st != TABLLM_OK)
         return st;
     memcpy(t->s + t->len, s, n);
-    for (size_t k = 0; k < n; k++)
+    for (size_t k = 0; t->align && k < n; k++)
         t->align[t->len + k] = sp;
     t->len += n;
     return TABLLM_OK;
@@ -72,7 +72,8 @@ static tabllm_status append_copy(tl_text *t, size_t a, size_t b)
     if (st != TABLLM_OK)
         return st;
     memmove(t->s + t->len, t->s + a, b - a);
-    memmove(t->align + t->len, t->align + a, (b - a) * sizeof(tl_span));
+    if (t->align)
+        memmove(t->align + t->len, t->align + a, (b - a) * sizeof(tl_span));
     t->len += b - a;
     return TABLLM_OK;
 }
@@ -232,7 +233,7 @@ static tabllm_status step(const tabllm_tokenizer *t, tl_ws *ws, const tl_pre_ste
         }
         for (size_t i = off; i < off + len; i++) {
             if (b->s[i] == ' ') {
-                tl_span sp = b->align[i];
+                tl_span sp = b->align ? b->align[i] : (tl_span){0, 0};
                 if ((st = append(b, s->rep, s->rep_len, sp)) != TABLLM_OK)
                     return st;
             } else {

@@ -130,9 +130,10 @@ typedef struct tl_span {
 
 typedef struct tl_text {
     char *s;
-    tl_span *align;
+    tl_span *align; /* used only when `track` (offsets asked for, or needed) */
     size_t len, cap;
     size_t base;
+    bool track;
 } tl_text;
 
 tabllm_status tl_text_reserve(tl_text *t, size_t extra, bool with_align);
@@ -155,8 +156,9 @@ typedef struct tl_norm_step {
 /* Runs the steps over in[0..in_len) whose byte i came from original
  * [base + i, base + i + 1) or in_align[i]; the result replaces *out. */
 tabllm_status tl_normalize(const tl_norm_step *steps, size_t n_steps, const char *in,
-                           size_t in_len, const tl_span *in_align, size_t base, tl_text *out,
-                           tl_text *scratch, tl_matches *matches, pcre2_match_data **md);
+                           size_t in_len, const tl_span *in_align, size_t base, bool track,
+                           tl_text *out, tl_text *scratch, tl_matches *matches,
+                           pcre2_match_data **md);
 
 /* ---- pre-tokenizers ----------------------------------------------------- */
 typedef enum tl_pre_kind {
@@ -317,6 +319,7 @@ struct tabllm_tokenizer {
     tl_pre_step *pre;
     size_t n_pre;
     bool pre_byte_level;   /* the last pre-tokenizer step is ByteLevel */
+    bool needs_align;      /* Metaspace "first" needs original offsets even without offsets */
 
     tl_added *added;
     size_t n_added;

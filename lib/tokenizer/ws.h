@@ -22,7 +22,7 @@ typedef struct tl_cache_slot {
     uint32_t tok_off, tok_len;
 } tl_cache_slot;
 
-#define TL_CACHE_SLOTS 16384u   /* power of two */
+#define TL_CACHE_SLOTS 65536u   /* power of two */
 #define TL_CACHE_MAX_WORD 48u   /* longer words are not cached */
 #define TL_CACHE_KEY_BYTES (TL_CACHE_SLOTS * 8u)
 #define TL_CACHE_TOKS (TL_CACHE_SLOTS * 3u)
