@@ -78,12 +78,36 @@ static inline tl_span span_of(const tl_text *t, size_t a, size_t b)
     return (tl_span){t->align[a].start, t->align[b - 1].end};
 }
 
-/* Characters that start a normalization segment: they never combine with
- * what precedes them (see the Unicode composition rules). */
-static inline bool segment_start(uint32_t cp)
+/* A starter that can never combine with what precedes it: canonical class
+ * 0, not the second character of any composition (utf8proc marks those in
+ * comb_index), not a Hangul vowel or final jamo. */
+static bool stable_starter(uint32_t cp)
 {
-    return cp < 0x300 || (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
-           (cp >= 0x3040 && cp <= 0x3098) || (cp >= 0x30A0 && cp <= 0x30FF);
+    if (cp < 0x300)
+        return true;
+    if ((cp >= 0x1161 && cp <= 0x1175) || (cp >= 0x11A8 && cp <= 0x11C2))
+        return false;
+    const utf8proc_property_t *p = utf8proc_get_property((utf8proc_int32_t)cp);
+    return p->combining_class == 0 && (p->comb_index == 0xFFFF || !(p->comb_index & 0x8000));
+}
+
+/* Characters that start a normalization segment: normalizing segment by
+ * segment then gives the same text as normalizing the whole, and each
+ * segment keeps its own original offsets. A character starts one when it
+ * (or the first character of its decomposition) is a stable starter. */
+static bool segment_start(uint32_t cp, utf8proc_option_t opt)
+{
+    if (cp < 0x300)
+        return true;
+    const utf8proc_property_t *p = utf8proc_get_property((utf8proc_int32_t)cp);
+    if (p->decomp_seqindex == 0xFFFF && !(cp >= 0xAC00 && cp <= 0xD7A3))
+        return stable_starter(cp);
+    utf8proc_int32_t d[32];
+    int last = 0;
+    utf8proc_ssize_t n = utf8proc_decompose_char((utf8proc_int32_t)cp, d, 32,
+                                                 (opt & ~UTF8PROC_COMPOSE) | UTF8PROC_DECOMPOSE,
+                                                 &last);
+    return n >= 1 && n <= 32 && stable_starter((uint32_t)d[0]);
 }
 
 static tabllm_status unicode_nf(const tl_text *in, tl_text *out, tl_norm_kind kind)
@@ -105,7 +129,7 @@ static tabllm_status unicode_nf(const tl_text *in, tl_text *out, tl_norm_kind ki
         while (i < in->len) {
             uint32_t c2;
             size_t n = tl_uc_next(in->s, in->len, i, &c2);
-            if (segment_start(c2))
+            if (segment_start(c2, opt))
                 break;
             i += n;
         }
@@ -139,7 +163,19 @@ static tabllm_status unicode_nf(const tl_text *in, tl_text *out, tl_norm_kind ki
             return tl_error(TABLLM_ERR_INTERNAL, "normalization failed: %s",
                             utf8proc_errmsg(n));
         }
-        tabllm_status st = emit(out, (const char *)w, (size_t)n, span_of(in, a, i));
+        /* Alignments as HF's transform gives them: the k-th character out
+         * maps to the k-th character in; extra characters to the last one. */
+        const char *o8 = (const char *)w;
+        size_t ia = a, on = (size_t)n;
+        tabllm_status st = TABLLM_OK;
+        for (size_t k = 0; k < on && st == TABLLM_OK;) {
+            size_t cl = tl_uc_len((unsigned char)o8[k]);
+            size_t il = tl_uc_len((unsigned char)in->s[ia]);
+            st = emit(out, o8 + k, cl, span_of(in, ia, ia + il));
+            if (ia + il < i)
+                ia += il;
+            k += cl;
+        }
         tl_free(heap);
         if (st != TABLLM_OK)
             return st;
@@ -274,8 +310,15 @@ tabllm_status tl_normalize(const tl_norm_step *steps, size_t n_steps, const char
     if (st != TABLLM_OK)
         return st;
     memcpy(out->s, in, in_len);
-    for (size_t i = 0; track && i < in_len; i++)
-        out->align[i] = in_align ? in_align[i] : (tl_span){base + i, base + i + 1};
+    /* Every byte of a character maps to the whole character, as HF aligns. */
+    for (size_t i = 0; track && i < in_len;) {
+        size_t n = tl_uc_len((unsigned char)in[i]);
+        if (i + n > in_len)
+            n = in_len - i;
+        for (size_t k = 0; k < n; k++)
+            out->align[i + k] = in_align ? in_align[i + k] : (tl_span){base + i, base + i + n};
+        i += n;
+    }
     out->len = in_len;
 
     for (size_t k = 0; k < n_steps; k++) {
