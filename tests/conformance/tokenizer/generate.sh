@@ -29,7 +29,7 @@ for name in llama2 llama3 qwen3 gemma3; do
   fi
 done
 
-python3 "$here/make_corpus.py" "$data/corpus.jsonl.new" 2>/dev/null
+"${PYTHON:-python3}" "$here/make_corpus.py" "$data/corpus.jsonl.new" 2>/dev/null
 mv "$data/corpus.jsonl.new" "$data/corpus.jsonl"
 small=$here/../../data/tokenizer
 stamp=$(cat "$data/corpus.jsonl" "$here/reference.js" "$here/reference_js.mjs" "$here/generate.sh" \
