@@ -95,6 +95,11 @@ for name in names:
     tj = os.path.join(data, 'tokenizers', name, 'tokenizer.json')
     ok &= check_set(name, tj, corpus, os.path.join(data, name), texts)
     ok &= check_offsets(name, tj, corpus, os.path.join(data, name + '.offsets.jsonl'), texts)
+    added_in = os.path.join(data, name + '.added-in.jsonl')
+    with open(added_in, encoding='utf-8') as f:
+        added_texts = [json.loads(l)['text'] for l in f.read().split('\n') if l]
+    ok &= compare(f'{name} added tokens', run(['--tokenizer', tj], added_in),
+                  os.path.join(data, name + '.added.jsonl'), added_texts)
 small = os.path.join(os.environ.get('TABLLM_TEST_DATA', ''), 'tokenizer')
 with open(os.path.join(small, 'inputs.jsonl'), encoding='utf-8') as f:
     small_texts = [json.loads(l)['text'] for l in f.read().split('\n') if l]

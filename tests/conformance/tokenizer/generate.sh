@@ -47,6 +47,11 @@ for name in llama2 llama3 qwen3 gemma3; do
   node "$here/reference.js" decode "$tj" < "$data/$name.ids.jsonl" > "$data/$name.decoded.jsonl"
   node "$here/reference.js" decode "$tj" --skip-special < "$data/$name.special.jsonl" > "$data/$name.decoded-skip.jsonl"
   node "$here/reference.js" offsets "$tj" < "$data/corpus.jsonl" > "$data/$name.offsets.jsonl"
+  # Every added token's text alone, and glued between words.
+  node -e "const fs=require('fs');const j=JSON.parse(fs.readFileSync('$tj','utf8'));
+    const out=[];for(const a of j.added_tokens||[]){out.push(JSON.stringify({text:a.content}));
+    out.push(JSON.stringify({text:'x '+a.content+'y'}));}fs.writeFileSync('$data/$name.added-in.jsonl',out.join('\\n')+'\\n');"
+  node "$here/reference.js" encode "$tj" < "$data/$name.added-in.jsonl" > "$data/$name.added.jsonl"
   # Informational: the pure-JS port on the same lines.
   node "$here/reference_js.mjs" "$data/tokenizers/$name" "$data/corpus.jsonl" "$data/$name.ids.jsonl" \
     | tee "$data/$name.js-agreement.txt" || true
