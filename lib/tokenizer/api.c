@@ -147,6 +147,51 @@ static tabllm_status encode_into(const tabllm_tokenizer *t, tl_ws *ws, const cha
     return st;
 }
 
+/* ByteLevel's process_offsets: leading and trailing spaces of a token
+ * (U+0120 in byte-level tokens, or whitespace) leave its offsets; a single
+ * leading space of the first token stays when add_prefix_space put it there. */
+static void trim_offsets(const tabllm_tokenizer *t, const char *text, const int32_t *ids,
+                         tl_span *offs, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        const char *s = t->tok_str[ids[k]];
+        size_t len = t->tok_len[ids[k]], lead = 0, trail = 0, i = 0;
+        if (t->id_flags[ids[k]] & TL_ID_ADDED) {
+            /* An added token's value is the text it matched, stripped
+             * spaces (lstrip/rstrip) included. */
+            s = text + offs[k].start;
+            len = offs[k].end - offs[k].start;
+        }
+        while (i < len) {
+            uint32_t cp;
+            size_t m = tl_uc_next(s, len, i, &cp);
+            if (cp != 0x120 && !tl_uc_is_space(cp))
+                break;
+            lead++;
+            i += m;
+        }
+        for (size_t e = len; e > 0;) {
+            size_t p = e - 1;
+            while (p > 0 && ((unsigned char)s[p] & 0xC0) == 0x80)
+                p--;
+            uint32_t cp;
+            tl_uc_next(s, len, p, &cp);
+            if (cp != 0x120 && !tl_uc_is_space(cp))
+                break;
+            trail++;
+            e = p;
+        }
+        tl_span *o = &offs[k];
+        if (lead > 0) {
+            if ((k == 0 || o->start == 0) && t->post.trim_prefix_space && lead == 1)
+                lead = 0;
+            o->start = o->start + lead < o->end ? o->start + lead : o->end;
+        }
+        if (trail > 0 && o->end >= trail)
+            o->end = o->end - trail > o->start ? o->end - trail : o->start;
+    }
+}
+
 /* Writes the result (with the post-processor's template when asked). */
 static tabllm_status write_out(const tabllm_tokenizer *t, const tl_ws *ws, size_t n_a, bool pair,
                                uint32_t flags, tabllm_token *ids, size_t cap, size_t *n_ids,
@@ -213,6 +258,10 @@ static tabllm_status encode_api(const tabllm_tokenizer *t, const char *a, size_t
         return TABLLM_ERR_OUT_OF_MEMORY;
     size_t n_a = 0;
     tabllm_status st = encode_into(t, ws, a, alen, b, blen, pair, flags, offsets != NULL, &n_a);
+    if (st == TABLLM_OK && offsets && t->post.trim_offsets) {
+        trim_offsets(t, a, ws->ids, ws->offs, n_a);
+        trim_offsets(t, b, ws->ids + n_a, ws->offs + n_a, ws->n - n_a);
+    }
     if (st == TABLLM_OK)
         st = write_out(t, ws, n_a, pair, flags, ids, cap, n_ids, offsets);
     tl_ws_put(t, ws);

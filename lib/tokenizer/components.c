@@ -402,8 +402,17 @@ tabllm_status tl_load_post_processor(tabllm_tokenizer *t, const tj_doc *d, const
         }
         return st;
     }
-    if (tj_str_eq(type, "ByteLevel"))
-        return TABLLM_OK; /* changes offsets only (trim_offsets), never ids */
+    if (tj_str_eq(type, "ByteLevel") || tj_str_eq(type, "RobertaProcessing")) {
+        /* trim_offsets changes offsets only, never ids */
+        bool trim = true, prefix = true;
+        if ((st = tj_opt_bool(d, n, "trim_offsets", path, &trim)) != TABLLM_OK ||
+            (st = tj_opt_bool(d, n, "add_prefix_space", path, &prefix)) != TABLLM_OK)
+            return st;
+        t->post.trim_offsets |= trim;
+        t->post.trim_prefix_space = prefix;
+        if (tj_str_eq(type, "ByteLevel"))
+            return TABLLM_OK;
+    }
     if (tj_str_eq(type, "TemplateProcessing")) {
         if ((st = set_post(t, d, path)) != TABLLM_OK)
             return st;

@@ -110,6 +110,102 @@ static bool segment_start(uint32_t cp, utf8proc_option_t opt)
     return n >= 1 && n <= 32 && stable_starter((uint32_t)d[0]);
 }
 
+typedef struct nf_char {
+    utf8proc_int32_t cp;
+    int ccc;
+    int change; /* as HF's alignments crate: 0 replaces a character, +1 is
+                   inserted, -n also removes the n that follow */
+} nf_char;
+
+/* One segment through NF*, with HF's alignments: its
+ * unicode-normalization-alignments crate tags each output character with a
+ * change (a decomposition's first part replaces the character, the others
+ * are inserted; reordering moves the tags with the characters; a composite
+ * replaces its starter and removes what it absorbed), and NormalizedString::
+ * transform then assigns the original characters in order. */
+static tabllm_status nf_segment(const tl_text *in, size_t a, size_t i, utf8proc_option_t opt,
+                                tl_text *out, nf_char **buf, size_t *cap, tl_span **spans,
+                                size_t *cap_spans)
+{
+    size_t n = 0, n_in = 0;
+    for (size_t p = a; p < i;) {
+        uint32_t cp;
+        size_t cl = tl_uc_next(in->s, in->len, p, &cp);
+        utf8proc_int32_t d[32];
+        int last = 0;
+        utf8proc_ssize_t k = utf8proc_decompose_char(
+            (utf8proc_int32_t)cp, d, 32, (opt & ~UTF8PROC_COMPOSE) | UTF8PROC_DECOMPOSE, &last);
+        if (k <= 0 || k > 32)
+            return tl_error(TABLLM_ERR_INTERNAL, "normalization of U+%04X failed", (unsigned)cp);
+        if (n + (size_t)k > *cap &&
+            tl_grow_array((void **)buf, cap, n + (size_t)k, sizeof **buf, "normalization") !=
+                TABLLM_OK)
+            return TABLLM_ERR_OUT_OF_MEMORY;
+        if (n_in + 1 > *cap_spans &&
+            tl_grow_array((void **)spans, cap_spans, n_in + 1, sizeof **spans, "normalization") !=
+                TABLLM_OK)
+            return TABLLM_ERR_OUT_OF_MEMORY;
+        (*spans)[n_in++] = span_of(in, p, p + cl);
+        for (utf8proc_ssize_t j = 0; j < k; j++)
+            (*buf)[n++] = (nf_char){d[j], utf8proc_get_property(d[j])->combining_class, j ? 1 : 0};
+        p += cl;
+    }
+    nf_char *v = *buf;
+    /* Canonical ordering: a stable sort of each run of non-starters. */
+    for (size_t j = 1; j < n; j++)
+        for (size_t q = j; q > 0 && v[q].ccc != 0 && v[q - 1].ccc > v[q].ccc; q--) {
+            nf_char x = v[q];
+            v[q] = v[q - 1];
+            v[q - 1] = x;
+        }
+    size_t m = n;
+    if (opt & UTF8PROC_COMPOSE) {
+        utf8proc_int32_t tmp[64], *w = tmp;
+        if (n > 64 && (w = tl_malloc(n * sizeof *w)) == NULL)
+            return tl_error_oom("normalization");
+        for (size_t j = 0; j < n; j++)
+            w[j] = v[j].cp;
+        utf8proc_ssize_t r = utf8proc_normalize_utf32(w, (utf8proc_ssize_t)n, opt);
+        if (r < 0 || (size_t)r > n) {
+            if (w != tmp)
+                tl_free(w);
+            return tl_error(TABLLM_ERR_INTERNAL, "normalization failed");
+        }
+        /* Composition replaces starters and drops what they absorbed: walk
+         * both sequences, folding the absorbed characters' tags in. */
+        size_t j = 0;
+        for (size_t k = 0; k < (size_t)r && j < n; k++) {
+            int change = v[j].change;
+            j++;
+            while (j < n && (k + 1 >= (size_t)r || v[j].cp != w[k + 1])) {
+                change += v[j].change - 1;
+                j++;
+            }
+            v[k].cp = w[k];
+            v[k].change = change;
+        }
+        m = (size_t)r;
+        if (w != tmp)
+            tl_free(w);
+    }
+    size_t o = 0;
+    for (size_t j = 0; j < m; j++) {
+        tl_span sp;
+        if (v[j].change > 0) {
+            sp = (*spans)[o ? o - 1 : 0];
+        } else {
+            sp = (*spans)[o < n_in ? o : n_in - 1];
+            o += (size_t)(1 - v[j].change);
+        }
+        char b8[4];
+        size_t k = tl_utf8_encode((uint32_t)v[j].cp, b8);
+        tabllm_status st = emit(out, b8, k, sp);
+        if (st != TABLLM_OK)
+            return st;
+    }
+    return TABLLM_OK;
+}
+
 static tabllm_status unicode_nf(const tl_text *in, tl_text *out, tl_norm_kind kind)
 {
     utf8proc_option_t opt = UTF8PROC_STABLE;
@@ -119,9 +215,12 @@ static tabllm_status unicode_nf(const tl_text *in, tl_text *out, tl_norm_kind ki
         opt |= UTF8PROC_DECOMPOSE;
     if (kind == TL_NORM_NFKC || kind == TL_NORM_NFKD)
         opt |= UTF8PROC_COMPAT;
-    utf8proc_int32_t buf[256];
+    nf_char *buf = NULL;
+    tl_span *spans = NULL;
+    size_t cap = 0, cap_spans = 0;
+    tabllm_status st = TABLLM_OK;
     size_t i = 0;
-    while (i < in->len) {
+    while (i < in->len && st == TABLLM_OK) {
         /* One segment: a starter and everything up to the next starter. */
         size_t a = i;
         uint32_t cp;
@@ -134,53 +233,14 @@ static tabllm_status unicode_nf(const tl_text *in, tl_text *out, tl_norm_kind ki
             i += n;
         }
         /* ASCII stays as it is under every form. */
-        if (i - a == 1 && (unsigned char)in->s[a] < 0x80) {
-            tabllm_status st = emit(out, in->s + a, 1, span_of(in, a, a + 1));
-            if (st != TABLLM_OK)
-                return st;
-            continue;
-        }
-        utf8proc_ssize_t n = utf8proc_decompose((const utf8proc_uint8_t *)in->s + a,
-                                                (utf8proc_ssize_t)(i - a), buf, 256, opt);
-        utf8proc_int32_t *w = buf;
-        utf8proc_int32_t *heap = NULL;
-        if (n > 256) {
-            heap = tl_malloc((size_t)n * sizeof *heap);
-            if (heap == NULL)
-                return tl_error_oom("normalization");
-            n = utf8proc_decompose((const utf8proc_uint8_t *)in->s + a,
-                                   (utf8proc_ssize_t)(i - a), heap, n, opt);
-            w = heap;
-        }
-        if (n < 0) {
-            tl_free(heap);
-            return tl_error(TABLLM_ERR_INTERNAL, "normalization failed: %s",
-                            utf8proc_errmsg(n));
-        }
-        n = utf8proc_reencode(w, n, opt);
-        if (n < 0) {
-            tl_free(heap);
-            return tl_error(TABLLM_ERR_INTERNAL, "normalization failed: %s",
-                            utf8proc_errmsg(n));
-        }
-        /* Alignments as HF's transform gives them: the k-th character out
-         * maps to the k-th character in; extra characters to the last one. */
-        const char *o8 = (const char *)w;
-        size_t ia = a, on = (size_t)n;
-        tabllm_status st = TABLLM_OK;
-        for (size_t k = 0; k < on && st == TABLLM_OK;) {
-            size_t cl = tl_uc_len((unsigned char)o8[k]);
-            size_t il = tl_uc_len((unsigned char)in->s[ia]);
-            st = emit(out, o8 + k, cl, span_of(in, ia, ia + il));
-            if (ia + il < i)
-                ia += il;
-            k += cl;
-        }
-        tl_free(heap);
-        if (st != TABLLM_OK)
-            return st;
+        if (i - a == 1 && (unsigned char)in->s[a] < 0x80)
+            st = emit(out, in->s + a, 1, span_of(in, a, a + 1));
+        else
+            st = nf_segment(in, a, i, opt, out, &buf, &cap, &spans, &cap_spans);
     }
-    return TABLLM_OK;
+    tl_free(buf);
+    tl_free(spans);
+    return st;
 }
 
 static tabllm_status lowercase(const tl_text *in, tl_text *out)
@@ -262,7 +322,11 @@ static tabllm_status replace(const tl_text *in, tl_text *out, const tl_norm_step
     for (size_t k = 0; st == TABLLM_OK && k < m->n; k++) {
         const tl_match *x = &m->v[k];
         if (x->is_match) {
-            st = emit(out, s->content, s->content_len, span_of(in, x->start, x->end));
+            /* HF aligns the replacement with the last character replaced. */
+            size_t last = x->end;
+            while (last > x->start && ((unsigned char)in->s[--last] & 0xC0) == 0x80)
+                ;
+            st = emit(out, s->content, s->content_len, span_of(in, last, x->end));
         } else if (x->end > x->start) {
             st = tl_text_reserve(out, x->end - x->start, true);
             if (st == TABLLM_OK) {

@@ -276,6 +276,8 @@ typedef struct tl_tpl_piece {
 } tl_tpl_piece;
 
 typedef struct tl_post {
+    bool trim_offsets;     /* ByteLevel/Roberta trim_offsets: spaces leave token offsets */
+    bool trim_prefix_space;/* ... except the one add_prefix_space put before the first */
     bool present;      /* a post-processor that adds tokens */
     tl_tpl_piece *single, *pair;
     size_t n_single, n_pair;

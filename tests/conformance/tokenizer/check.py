@@ -63,7 +63,7 @@ def check_set(label, tj, inputs, prefix, texts):
 corpus = os.path.join(data, 'corpus.jsonl')
 with open(corpus, encoding='utf-8') as f:
     texts = [json.loads(l)['text'] for l in f.read().split('\n') if l]
-def check_offsets(label, tj, inputs, want_path, texts):
+def check_offsets(label, tj, inputs, want_path, texts, allowed=None):
     """Our byte offsets, turned into character offsets, against HF's (the
     Node binding reports characters)."""
     got = run(['--tokenizer', tj, '--offsets'], inputs)
@@ -72,22 +72,23 @@ def check_offsets(label, tj, inputs, want_path, texts):
     bad = []
     for i, (g, w) in enumerate(zip(got, want)):
         g = json.loads(g)
-        b2c = {}
-        pos = 0
+        # byte -> character containing it, as the binding converts offsets
+        b2c = []
         for ci, ch in enumerate(texts[i]):
-            b2c[pos] = ci
-            pos += len(ch.encode('utf-8'))
-        b2c[pos] = len(texts[i])
-        conv = [[b2c.get(s, -1), b2c.get(e, -1)] for s, e in g['offsets']]
+            b2c.extend([ci] * len(ch.encode('utf-8')))
+        b2c.append(len(texts[i]))
+        conv = [[b2c[s] if s < len(b2c) else -1, b2c[e] if e < len(b2c) else -1]
+                for s, e in g['offsets']]
         if conv != w['offsets'] or g['ids'] != w['ids']:
             bad.append(i)
     print(f'{label} offsets: {len(want) - len(bad)}/{len(want)} lines identical')
     for i in bad[:3]:
         print(f'  line {i + 1}: text {json.dumps(texts[i])[:120]}')
     # Ids must be identical on every line; offsets may differ on a few lines
-    # where Unicode normalization composes or reorders characters (HF's
-    # alignment of such characters is positional and not reproduced exactly).
-    return len(bad) * 500 <= len(want)
+    # where Unicode normalization composes characters (HF walks its own
+    # alignment table) or where a trimmed offset ends inside a character (the
+    # binding's byte-to-character conversion is not reproduced here).
+    return len(bad) <= (allowed if allowed is not None else len(want) // 500)
 
 
 ok = True
@@ -108,4 +109,7 @@ for tj in sorted(os.listdir(small)):
         name = tj[:-5]
         ok &= check_set(name, os.path.join(small, tj), os.path.join(small, 'inputs.jsonl'),
                         os.path.join(data, 'small', name), small_texts)
+        ok &= check_offsets(name, os.path.join(small, tj), os.path.join(small, 'inputs.jsonl'),
+                            os.path.join(data, 'small', name + '.offsets.jsonl'), small_texts,
+                            allowed=2)
 sys.exit(0 if ok else 1)

@@ -65,5 +65,6 @@ for tj in "$small"/*.json; do
   node "$here/reference.js" encode "$tj" --add-special < "$small/inputs.jsonl" > "$data/small/$name.special.jsonl"
   node "$here/reference.js" decode "$tj" < "$data/small/$name.ids.jsonl" > "$data/small/$name.decoded.jsonl"
   node "$here/reference.js" decode "$tj" --skip-special < "$data/small/$name.special.jsonl" > "$data/small/$name.decoded-skip.jsonl"
+  node "$here/reference.js" offsets "$tj" < "$small/inputs.jsonl" > "$data/small/$name.offsets.jsonl"
 done
 echo "$stamp" > "$data/stamp"
