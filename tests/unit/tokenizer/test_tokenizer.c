@@ -113,7 +113,7 @@ static void test_encode_api(void **state)
     /* offsets are increasing byte ranges inside the text; the special token's is exact */
     int found = 0;
     for (size_t i = 0; i < n; i++) {
-        assert_true(offs[i].start < offs[i].end && offs[i].end <= strlen(text));
+        assert_true(offs[i].start <= offs[i].end && offs[i].end <= strlen(text)); /* trim_offsets may empty a space */
         if (tabllm_tokenizer_is_special(t, ids[i])) {
             assert_int_equal(offs[i].start, 12);
             assert_int_equal(offs[i].end, 25);
