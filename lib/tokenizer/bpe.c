@@ -272,7 +272,8 @@ static bool cache_get(tl_ws *ws, uint64_t h, const char *w, size_t len, tl_tok *
                 *st = TABLLM_ERR_OUT_OF_MEMORY;
                 return true;
             }
-            memcpy(*toks + *n, ws->cache_toks + c->tok_off, c->tok_len * sizeof(tl_tok));
+            if (c->tok_len)
+                memcpy(*toks + *n, ws->cache_toks + c->tok_off, c->tok_len * sizeof(tl_tok));
             *n += c->tok_len;
             *st = TABLLM_OK;
             return true;
@@ -306,7 +307,8 @@ static void cache_put(tl_ws *ws, uint64_t h, const char *w, size_t len, const tl
     while (ws->cache[i].hash != 0)
         i = (i + 1) & (TL_CACHE_SLOTS - 1);
     memcpy(ws->cache_keys + ws->cache_key_used, w, len);
-    memcpy(ws->cache_toks + ws->cache_tok_used, toks, n * sizeof(tl_tok));
+    if (n)
+        memcpy(ws->cache_toks + ws->cache_tok_used, toks, n * sizeof(tl_tok));
     ws->cache[i] = (tl_cache_slot){h, (uint32_t)ws->cache_key_used, (uint32_t)len,
                                    (uint32_t)ws->cache_tok_used, (uint32_t)n};
     ws->cache_key_used += len;

@@ -118,8 +118,9 @@ static tabllm_status load_pbuf(tl_ws *ws, const char *s, size_t len, const tl_sp
     tabllm_status st = tl_text_reserve(b, len, align != NULL);
     if (st != TABLLM_OK)
         return st;
-    memcpy(b->s, s, len);
-    if (align)
+    if (len)
+        memcpy(b->s, s, len);
+    if (align && len)
         memcpy(b->align, align, len * sizeof *align);
     b->len = len;
     return TABLLM_OK;

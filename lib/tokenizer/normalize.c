@@ -373,7 +373,8 @@ tabllm_status tl_normalize(const tl_norm_step *steps, size_t n_steps, const char
     tabllm_status st = tl_text_reserve(out, in_len, true);
     if (st != TABLLM_OK)
         return st;
-    memcpy(out->s, in, in_len);
+    if (in_len)
+        memcpy(out->s, in, in_len);
     /* Every byte of a character maps to the whole character, as HF aligns. */
     for (size_t i = 0; track && i < in_len;) {
         size_t n = tl_uc_len((unsigned char)in[i]);
