@@ -15,6 +15,8 @@ static const cli_command cli_cmd_help = {
 /* One line per subcommand (each defined in its cmd_*.c file). */
 static const cli_command *const commands[] = {
     &cli_cmd_help,
+    &cli_cmd_encode,
+    &cli_cmd_chat_template,
     &cli_cmd_tokenize,
 };
 
