@@ -24,6 +24,7 @@ const cli_command cli_cmd_tokenize = {
     "tabllm tokenize --tokenizer PATH [--add-special] [--special-as-text] [--decode]\n"
     "                [--skip-special] [--offsets] [--timing]\n"
     "  Reads JSON Lines on stdin: {\"text\": \"...\"} (or {\"ids\": [...]} with --decode)\n"
+    "  and {\"text\": \"...\", \"pair\": \"...\"} for a pair of sequences,\n"
     "  and writes one line per input line: {\"ids\": [...]} (or {\"text\": \"...\"}).\n"
     "  PATH is a tokenizer.json or a model directory.\n"
     "  --add-special      add the post-processor's special tokens (BOS, ...)\n"
@@ -98,9 +99,17 @@ static int run(int argc, char **argv)
             } else {
                 size_t count = 0;
                 double a = now();
+                json_t *jp = json_object_get(in, "pair");
                 for (;;) {
-                    st = tabllm_tokenizer_encode(tok, json_string_value(jt), json_string_length(jt),
-                                                 flags, ids, cap, &count, offsets ? offs : NULL);
+                    if (json_is_string(jp))
+                        st = tabllm_tokenizer_encode_pair(
+                            tok, json_string_value(jt), json_string_length(jt),
+                            json_string_value(jp), json_string_length(jp), flags, ids, cap, &count,
+                            offsets ? offs : NULL);
+                    else
+                        st = tabllm_tokenizer_encode(tok, json_string_value(jt),
+                                                     json_string_length(jt), flags, ids, cap,
+                                                     &count, offsets ? offs : NULL);
                     if (st != TABLLM_ERR_BUFFER_TOO_SMALL)
                         break;
                     cap = count * 2;

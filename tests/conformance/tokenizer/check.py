@@ -96,6 +96,11 @@ for name in names:
     tj = os.path.join(data, 'tokenizers', name, 'tokenizer.json')
     ok &= check_set(name, tj, corpus, os.path.join(data, name), texts)
     ok &= check_offsets(name, tj, corpus, os.path.join(data, name + '.offsets.jsonl'), texts)
+    pairs = os.path.join(data, 'pairs.jsonl')
+    with open(pairs, encoding='utf-8') as f:
+        pair_texts = [json.loads(l)['text'] for l in f.read().split('\n') if l]
+    ok &= compare(f'{name} pairs --add-special', run(['--tokenizer', tj, '--add-special'], pairs),
+                  os.path.join(data, name + '.pairs.jsonl'), pair_texts)
     added_in = os.path.join(data, name + '.added-in.jsonl')
     with open(added_in, encoding='utf-8') as f:
         added_texts = [json.loads(l)['text'] for l in f.read().split('\n') if l]

@@ -40,6 +40,14 @@ if [ -f "$data/stamp" ] && [ "$(cat "$data/stamp")" = "$stamp" ]; then
   exit 0
 fi
 rm -f "$data/stamp"
+# Pairs of consecutive corpus lines, for the post-processors' pair templates.
+"${PYTHON:-python3}" -c "
+import json, sys
+lines = [json.loads(l)['text'] for l in open(sys.argv[1], encoding='utf-8').read().split('\n') if l]
+with open(sys.argv[2], 'w') as f:
+    for a, b in zip(lines[0:2000:2], lines[1:2000:2]):
+        f.write(json.dumps({'text': a, 'pair': b}) + '\n')
+" "$data/corpus.jsonl" "$data/pairs.jsonl"
 for name in llama2 llama3 qwen3 gemma3; do
   tj=$data/tokenizers/$name/tokenizer.json
   node "$here/reference.js" encode "$tj" < "$data/corpus.jsonl" > "$data/$name.ids.jsonl"
@@ -52,6 +60,7 @@ for name in llama2 llama3 qwen3 gemma3; do
     const out=[];for(const a of j.added_tokens||[]){out.push(JSON.stringify({text:a.content}));
     out.push(JSON.stringify({text:'x '+a.content+'y'}));}fs.writeFileSync('$data/$name.added-in.jsonl',out.join('\\n')+'\\n');"
   node "$here/reference.js" encode "$tj" < "$data/$name.added-in.jsonl" > "$data/$name.added.jsonl"
+  node "$here/reference.js" encode "$tj" --add-special < "$data/pairs.jsonl" > "$data/$name.pairs.jsonl"
   # Informational: the pure-JS port on the same lines.
   node "$here/reference_js.mjs" "$data/tokenizers/$name" "$data/corpus.jsonl" "$data/$name.ids.jsonl" \
     | tee "$data/$name.js-agreement.txt" || true

@@ -18,8 +18,15 @@ async function main() {
   for (let i = 0; i < lines.length; i += batch) {
     const chunk = lines.slice(i, i + batch).map((l) => JSON.parse(l));
     if (mode === 'encode') {
-      const encs = await tok.encodeBatch(chunk.map((o) => o.text), { addSpecialTokens: flag });
-      for (const e of encs) out.push(JSON.stringify({ ids: e.getIds() }));
+      if (chunk.some((o) => o.pair !== undefined)) {
+        for (const o of chunk) {
+          const e = await tok.encode(o.text, o.pair === undefined ? null : o.pair, { addSpecialTokens: flag });
+          out.push(JSON.stringify({ ids: e.getIds() }));
+        }
+      } else {
+        const encs = await tok.encodeBatch(chunk.map((o) => o.text), { addSpecialTokens: flag });
+        for (const e of encs) out.push(JSON.stringify({ ids: e.getIds() }));
+      }
     } else if (mode === 'decode') {
       const texts = await tok.decodeBatch(chunk.map((o) => o.ids), flag);
       for (const t of texts) out.push(JSON.stringify({ text: t }));
