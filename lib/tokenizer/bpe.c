@@ -233,9 +233,10 @@ static int32_t lookup_affixed(const tl_bpe *bpe, tl_ws *ws, const char *w, size_
     if (!pre && !suf)
         return tl_strmap_get(&bpe->vocab, w + s, e - s);
     size_t n = (pre ? bpe->prefix_len : 0) + (e - s) + (suf ? bpe->suffix_len : 0);
-    if (tl_text_reserve(&ws->norm_scratch, n, false) != TABLLM_OK)
+    if (n > ws->cap_key && tl_grow_array((void **)&ws->key, &ws->cap_key, n, 1, "BPE key") !=
+                               TABLLM_OK)
         return -3;
-    char *k = ws->norm_scratch.s;
+    char *k = ws->key;
     size_t o = 0;
     if (pre) {
         memcpy(k, bpe->prefix, bpe->prefix_len);

@@ -58,6 +58,7 @@ void tl_ws_destroy(tl_ws *ws)
         pcre2_match_data_free(ws->md);
     tl_free(ws->toks);
     tl_free(ws->syms);
+    tl_free(ws->key);
     tl_free(ws->heap);
     tl_free(ws->cache);
     tl_free(ws->cache_keys);

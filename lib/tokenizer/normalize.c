@@ -14,6 +14,11 @@ tabllm_status tl_text_reserve(tl_text *t, size_t extra, bool with_align)
     if (!tl_size_add(t->len, extra, &need) || !tl_size_add(need, 1, &need))
         return tl_error_oom("text");
     with_align = with_align && t->track;
+    if (!t->track && t->align != NULL) {
+        /* an untracked buffer keeps no alignments (they would fall behind) */
+        tl_free(t->align);
+        t->align = NULL;
+    }
     if (need <= t->cap && (!with_align || t->align != NULL))
         return TABLLM_OK;
     size_t cap = t->cap ? t->cap : 64;
@@ -21,23 +26,21 @@ tabllm_status tl_text_reserve(tl_text *t, size_t extra, bool with_align)
         if (!tl_size_mul(cap, 2, &cap))
             return tl_error_oom("text");
     }
-    char *s = tl_realloc(t->s, cap);
-    if (s == NULL)
-        return tl_error_oom("text");
-    t->s = s;
-    if (!t->track && t->align != NULL) {
-        /* it would no longer match the capacity */
-        tl_free(t->align);
-        t->align = NULL;
+    if (cap != t->cap) {
+        char *s = tl_realloc(t->s, cap);
+        if (s == NULL)
+            return tl_error_oom("text");
+        t->s = s;
     }
-    if (with_align || (t->track && t->align != NULL)) {
+    /* The alignments, when kept, always have the text's capacity. */
+    if (with_align || t->align != NULL) {
         size_t bytes;
         if (!tl_size_mul(cap, sizeof(tl_span), &bytes))
             return tl_error_oom("alignments");
-        tl_span *a = tl_realloc(t->align, bytes);
-        if (a == NULL)
+        tl_span *al = tl_realloc(t->align, bytes);
+        if (al == NULL)
             return tl_error_oom("alignments");
-        t->align = a;
+        t->align = al;
     }
     t->cap = cap;
     return TABLLM_OK;

@@ -46,6 +46,8 @@ struct tl_ws {
     size_t n_toks, cap_toks;
     tl_sym *syms;
     size_t cap_syms;
+    char *key;       /* prefix + character + suffix lookups */
+    size_t cap_key;
     void *heap;
     size_t cap_heap;
 
