@@ -20,6 +20,9 @@ void tl_bpe_merge_scan(const tl_pairmap *merges, tl_sym *syms, size_t n)
 {
     uint32_t rank[SCAN_MAX];
     int32_t nid[SCAN_MAX];
+    /* The first lookups are independent cache misses: start them together. */
+    for (size_t i = 0; i + 1 < n; i++)
+        tl_pairmap_prefetch(merges, syms[i].id, syms[i + 1].id);
     for (size_t i = 0; i + 1 < n; i++) {
         const tl_pairmap_slot *m = tl_pairmap_get(merges, syms[i].id, syms[i + 1].id);
         rank[i] = m ? m->rank : UINT32_MAX;
