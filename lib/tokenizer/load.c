@@ -24,6 +24,14 @@ static bool byte_level_decode(const char *s, size_t len, char *out, size_t *out_
 {
     size_t o = 0;
     for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) { /* printable ASCII stands for itself, the rest is not in the alphabet */
+            if (c < 33 || c > 126)
+                return false;
+            out[o++] = (char)c;
+            i++;
+            continue;
+        }
         uint32_t cp;
         i += tl_uc_next(s, len, i, &cp);
         int b = tl_char_to_byte(cp);

@@ -263,14 +263,27 @@ static tabllm_status parse_number(parser *p, tj_node *n)
     memcpy(buf, s + start, k);
     buf[k] = '\0';
     n->type = TJ_NUMBER;
-    n->u.num.real = strtod(buf, NULL);
-    if (is_int) {
-        char *endp;
-        errno = 0;
-        long long v = strtoll(buf, &endp, 10);
-        if (errno == 0) {
-            n->is_int = 1;
-            n->u.num.integer = v;
+    if (is_int && k <= 18) {
+        /* Token ids: no need for strtod's arbitrary precision. */
+        int64_t v = 0;
+        size_t d = buf[0] == '-' ? 1 : 0;
+        for (; d < k; d++)
+            v = v * 10 + (buf[d] - '0');
+        if (buf[0] == '-')
+            v = -v;
+        n->is_int = 1;
+        n->u.num.integer = v;
+        n->u.num.real = (double)v;
+    } else {
+        n->u.num.real = strtod(buf, NULL);
+        if (is_int) {
+            char *endp;
+            errno = 0;
+            long long v = strtoll(buf, &endp, 10);
+            if (errno == 0) {
+                n->is_int = 1;
+                n->u.num.integer = v;
+            }
         }
     }
     p->i = i;
