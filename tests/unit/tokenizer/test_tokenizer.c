@@ -5,6 +5,7 @@
 #include "test_util.h"
 
 #include "base/alloc.h"
+#include "tokenizer/tjson.h"
 #include "tokenizer/tokenizer.h"
 
 static tabllm_tokenizer *load(const char *name)
@@ -296,13 +297,56 @@ static void test_model_directory(void **state)
     free(src);
 }
 
+/* The JSON reader: values, escapes, and errors with line:column. */
+static void test_json_reader(void **state)
+{
+    (void)state;
+    tj_doc d;
+    const char *ok = "\xEF\xBB\xBF {\"a\": [1, -23, 4.5e1, true, false, null], "
+                     "\"s\": \"x\\u00e9\\ud83d\\ude00\\n\\\"\", \"a\": {}}";
+    assert_ok(tj_parse("t.json", ok, strlen(ok), &d));
+    const tj_node *root = tj_root(&d), *a = tj_get(&d, root, "a"), *str = tj_get(&d, root, "s");
+    assert_int_equal(a->type, TJ_OBJECT); /* the last of repeated keys */
+    assert_int_equal(str->type, TJ_STRING);
+    assert_int_equal(str->len, 1 + 2 + 4 + 2);
+    assert_memory_equal(str->u.str, "x\xC3\xA9\xF0\x9F\x98\x80\n\"", str->len);
+    const tj_node *arr = tj_val(&d, root, 0);
+    assert_int_equal(arr->len, 6);
+    assert_true(tj_at(&d, arr, 1)->is_int && tj_at(&d, arr, 1)->u.num.integer == -23);
+    assert_false(tj_at(&d, arr, 2)->is_int);
+    assert_true(tj_at(&d, arr, 2)->u.num.real == 45.0);
+    tj_free(&d);
+    static const struct {
+        const char *text, *message;
+    } bad[] = {
+        {"{\"a\": 1,\n \"b\" 2}", "t.json:2:6: expected ':'"},
+        {"[1, 2", "expected ',' or ']'"},
+        {"[01]", "expected ',' or ']'"},
+        {"[1.]", "digits expected after '.'"},
+        {"\"abc", "unterminated string"},
+        {"\"a\tb\"", "control character"},
+        {"\"\\x\"", "invalid escape"},
+        {"\"\\udc00\"", "lone trailing surrogate"},
+        {"{} x", "unexpected text after"},
+        {"nul", "unexpected character"},
+        {"", "unexpected end of input"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        assert_status(tj_parse("t.json", bad[i].text, strlen(bad[i].text), &d), TABLLM_ERR_FORMAT,
+                      bad[i].message);
+    char deep[600];
+    memset(deep, '[', 300);
+    memset(deep + 300, ']', 300);
+    assert_status(tj_parse("t.json", deep, 600, &d), TABLLM_ERR_FORMAT, "nesting deeper");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_load_errors),       cmocka_unit_test(test_oom),
         cmocka_unit_test(test_encode_api),        cmocka_unit_test(test_decode_and_stream),
         cmocka_unit_test(test_batch),             cmocka_unit_test(test_merge_loops_agree),
-        cmocka_unit_test(test_model_directory),
+        cmocka_unit_test(test_model_directory),   cmocka_unit_test(test_json_reader),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
