@@ -193,23 +193,38 @@ static void trim_offsets(const tabllm_tokenizer *t, const char *text, const int3
 }
 
 /* Writes the result (with the post-processor's template when asked). */
+/* The post-processor's template for this call, or NULL. */
+static const tl_tpl_piece *template_for(const tabllm_tokenizer *t, bool pair, uint32_t flags,
+                                        size_t *n_tpl)
+{
+    *n_tpl = 0;
+    if (!(flags & TABLLM_TOKENIZE_ADD_SPECIAL) || !t->post.present)
+        return NULL;
+    *n_tpl = pair ? t->post.n_pair : t->post.n_single;
+    return pair ? t->post.pair : t->post.single;
+}
+
+/* How many ids the call returns. */
+static size_t out_count(const tabllm_tokenizer *t, const tl_ws *ws, size_t n_a, bool pair,
+                        uint32_t flags)
+{
+    size_t n_tpl;
+    const tl_tpl_piece *tpl = template_for(t, pair, flags, &n_tpl);
+    if (tpl == NULL)
+        return ws->n;
+    size_t total = 0;
+    for (size_t k = 0; k < n_tpl; k++)
+        total += tpl[k].is_seq ? (tpl[k].seq == 0 ? n_a : ws->n - n_a) : tpl[k].n_ids;
+    return total;
+}
+
 static tabllm_status write_out(const tabllm_tokenizer *t, const tl_ws *ws, size_t n_a, bool pair,
                                uint32_t flags, tabllm_token *ids, size_t cap, size_t *n_ids,
                                tabllm_token_offset *offsets)
 {
-    const tl_tpl_piece *tpl = NULL;
-    size_t n_tpl = 0;
-    if ((flags & TABLLM_TOKENIZE_ADD_SPECIAL) && t->post.present) {
-        tpl = pair ? t->post.pair : t->post.single;
-        n_tpl = pair ? t->post.n_pair : t->post.n_single;
-    }
-    size_t total = 0;
-    if (tpl == NULL) {
-        total = ws->n;
-    } else {
-        for (size_t k = 0; k < n_tpl; k++)
-            total += tpl[k].is_seq ? (tpl[k].seq == 0 ? n_a : ws->n - n_a) : tpl[k].n_ids;
-    }
+    size_t n_tpl;
+    const tl_tpl_piece *tpl = template_for(t, pair, flags, &n_tpl);
+    size_t total = out_count(t, ws, n_a, pair, flags);
     *n_ids = total;
     if (total > cap)
         return tl_error(TABLLM_ERR_BUFFER_TOO_SMALL, "%zu token ids do not fit in %zu", total,
@@ -329,14 +344,21 @@ static void batch_worker(void *ctx, int index, int n_threads)
         size_t i = atomic_fetch_add(&b->next, 1);
         if (i >= b->n || atomic_load(&b->failed))
             return;
-        size_t need = 0;
-        tabllm_status st = tabllm_tokenizer_encode(b->t, b->texts[i], b->lens[i], b->flags, NULL,
-                                                   0, &need, NULL);
-        if (st == TABLLM_ERR_BUFFER_TOO_SMALL || st == TABLLM_OK) {
-            b->res[i] = tl_malloc((need ? need : 1) * sizeof(tabllm_token));
-            st = b->res[i] ? tabllm_tokenizer_encode(b->t, b->texts[i], b->lens[i], b->flags,
-                                                     b->res[i], need, &b->counts[i], NULL)
-                           : tl_error_oom("batch ids");
+        /* Encode once into a workspace, then copy out at the final size. */
+        tabllm_status st = TABLLM_ERR_OUT_OF_MEMORY;
+        tl_ws *ws = tl_ws_get(b->t);
+        if (ws) {
+            size_t n_a = 0, need = 0;
+            st = encode_into(b->t, ws, b->texts[i], b->lens[i], NULL, 0, false, b->flags, false,
+                             &n_a);
+            if (st == TABLLM_OK) {
+                need = out_count(b->t, ws, n_a, false, b->flags);
+                b->res[i] = tl_malloc((need ? need : 1) * sizeof(tabllm_token));
+                st = b->res[i] ? write_out(b->t, ws, n_a, false, b->flags, b->res[i], need,
+                                           &b->counts[i], NULL)
+                               : tl_error_oom("batch ids");
+            }
+            tl_ws_put(b->t, ws);
         }
         if (st != TABLLM_OK) {
             pthread_mutex_lock(&b->lock);
