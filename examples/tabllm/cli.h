@@ -26,6 +26,8 @@ int cli_fail(tabllm_status status, const char *context);
 int cli_usage_error(const cli_command *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+extern const cli_command cli_cmd_logits;
+extern const cli_command cli_cmd_bench;
 /* The subcommands, each in its cmd_<name>.c. */
 extern const cli_command cli_cmd_tokenize;
 
