@@ -918,9 +918,6 @@ TABLLM_API tabllm_status tabllm_chat_render(const struct tabllm_tokenizer *token
 /*  4. Models and sessions: Llama-family forward pass, KV cache, sampling     */
 /* ========================================================================= */
 
-/** A token id. (Section 3 defines the same typedef; the two are identical.) */
-typedef int32_t tabllm_token;
-
 /**
  * A loaded model: a Hugging Face directory (`config.json` and
  * `model.safetensors` or a sharded `model.safetensors.index.json`) of a
