@@ -261,7 +261,8 @@ typedef enum tabllm_ragged_policy {
 } tabllm_ragged_policy;
 
 /** tabllm_table_read_params.flags */
-#define TABLLM_READ_NO_HEADER 0x1u /**< the first row is data; columns are named "0", "1", ... */
+#define TABLLM_READ_NO_HEADER 0x1u /**< the first row (CSV, JSON arrays) or the header rows
+                                        (HTML) are data; columns are named "0", "1", ... */
 
 /** How a table is read. Fill with tabllm_table_read_params_init(). */
 typedef struct tabllm_table_read_params {
@@ -269,12 +270,16 @@ typedef struct tabllm_table_read_params {
     uint32_t format;        /**< a ::tabllm_table_format; default AUTO */
     uint32_t flags;         /**< TABLLM_READ_* bits; default 0 */
     uint32_t delimiter;     /**< CSV field separator; 0 (default) sniffs , ; TAB | */
-    uint32_t ragged_policy; /**< a ::tabllm_ragged_policy; default PANDAS */
-    uint32_t table_index;   /**< HTML: which <table> in document order; default 0 */
+    uint32_t ragged_policy; /**< a ::tabllm_ragged_policy for CSV/TSV and JSON arrays;
+                                 default PANDAS (HTML rows are padded, as pandas does) */
+    uint32_t table_index;   /**< HTML: which <table>, in document order, counted as
+                                 pandas.read_html returns them; default 0 */
     int32_t sheet_index;    /**< XLSX: sheet by 0-based index; default 0 (ignored if sheet_name) */
     const char *sheet_name; /**< XLSX: sheet by name; default NULL */
     uint64_t max_input_bytes; /**< refuse larger inputs; default 4 GiB */
-    uint64_t max_cells;       /**< refuse tables with more cells; default 2^31 */
+    uint64_t max_cells;       /**< refuse tables with more cells; default 2^31. An HTML
+                                   table's spans may also not expand it past 64 cells per
+                                   input byte (2^20 at least) */
     uint64_t max_columns;     /**< refuse tables with more columns; default 65536 */
     uint64_t max_field_bytes; /**< refuse longer fields (one cell's text); default 16 MiB */
 } tabllm_table_read_params;
@@ -305,14 +310,36 @@ TABLLM_API tabllm_status tabllm_table_load(const char *path, const tabllm_table_
                                            tabllm_table **out);
 
 /**
- * Reads a table from bytes in memory (copied; the buffer may be freed after
- * the call). `params->format` must not be AUTO for XLSX; text formats are
- * sniffed.
+ * Reads a table from bytes in memory. The table keeps its own copy of what it
+ * needs: the buffer may be freed after the call. `params->format` must not be
+ * AUTO for XLSX; text formats are sniffed.
  * @return as tabllm_table_load().
  */
 TABLLM_API tabllm_status tabllm_table_from_memory(const void *data, size_t size,
                                                   const tabllm_table_read_params *params,
                                                   tabllm_table **out);
+
+/**
+ * The sheet names of an XLSX workbook, in workbook order: the order
+ * `sheet_index` counts in and the names `sheet_name` matches (hidden sheets
+ * and chartsheets included). A table read from a sheet holds its used range
+ * with the first row as header; each cell's text is what the sheet displays
+ * under its number format (docs/spreadsheets.md).
+ * @param path     the workbook
+ * @param names    receives an array of `*n_names` NUL-terminated UTF-8
+ *                 names followed by a NULL pointer
+ * @param n_names  receives the number of sheets
+ * @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT (a NULL argument),
+ *         #TABLLM_ERR_IO, #TABLLM_ERR_FORMAT (not a workbook, a corrupt zip,
+ *         bad XML: the message names the part and line),
+ *         #TABLLM_ERR_LIMIT_EXCEEDED, #TABLLM_ERR_UNSUPPORTED (encrypted),
+ *         #TABLLM_ERR_OUT_OF_MEMORY. On failure `*names` is NULL.
+ * Ownership: `*names` is one allocation holding the strings too; free it
+ * with tabllm_free().
+ * Thread-safety: may be called from any thread.
+ */
+TABLLM_API tabllm_status tabllm_table_sheet_names(const char *path, char ***names,
+                                                  size_t *n_names);
 
 /**
  * Starts a table from column names, to be filled with tabllm_table_append_row()
@@ -442,7 +469,8 @@ typedef enum tabllm_row_sampling {
     TABLLM_ROWS_HEAD = 1,       /**< the first max_rows */
     TABLLM_ROWS_RANDOM = 2,     /**< max_rows at random, by `seed`, in table order */
     TABLLM_ROWS_STRATIFIED = 3, /**< max_rows keeping the proportions of `stratify_column` */
-    TABLLM_ROWS_EVENLY = 4,     /**< TableProvider's: first, last, second, second-to-last, ... */
+    TABLLM_ROWS_EVENLY = 4,     /**< TableProvider's: first, last, second, second-to-last, ...
+                                     (exactly max_rows, printed in that order) */
     TABLLM_ROWS_RELEVANT = 5,   /**< the max_rows most relevant to `question` (BM25) */
     TABLLM_ROW_SAMPLING_MAX_ENUM_ = 0x7fffffff
 } tabllm_row_sampling;
@@ -455,6 +483,7 @@ typedef enum tabllm_row_sampling {
 #define TABLLM_ENCODE_NO_FORMAT_AGGREGATION 0x10u /**< SheetCompressor: skip module 3 */
 #define TABLLM_ENCODE_NO_ANCHORS 0x20u       /**< SheetCompressor: skip module 1 */
 #define TABLLM_ENCODE_NO_HEADER 0x40u        /**< leave the header row out where optional */
+#define TABLLM_ENCODE_SHEET_FORMATS 0x80u    /**< SpreadsheetLLM: show number format strings */
 
 /** JSON layouts for #TABLLM_ENCODING_JSON. */
 typedef enum tabllm_json_orient {
@@ -526,8 +555,11 @@ TABLLM_API tabllm_status tabllm_encode_params_init(tabllm_encode_params *params,
  * @param out     receives the NUL-terminated UTF-8 text
  * @param out_len receives its length in bytes (may be NULL)
  * @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT (an unknown encoding,
- *         missing template or target), #TABLLM_ERR_NOT_FOUND (a column
- *         that does not exist), #TABLLM_ERR_TABLE_SHAPE (e.g. column-major
+ *         missing template or target, a row out of range, a failing token
+ *         counter), #TABLLM_ERR_NOT_FOUND (a column or template placeholder
+ *         that does not exist), #TABLLM_ERR_INVALID_UTF8 (a text parameter:
+ *         template, title, question, label, ...), #TABLLM_ERR_UNSUPPORTED (#TABLLM_CELLS_PANDAS
+ *         with an encoding that prints cells verbatim), #TABLLM_ERR_TABLE_SHAPE (e.g. column-major
  *         Table Meets LLM formats of a non-square table, where the authors'
  *         code raises), #TABLLM_ERR_LIMIT_EXCEEDED (nothing fits the
  *         token budget), #TABLLM_ERR_OUT_OF_MEMORY.
@@ -544,6 +576,655 @@ TABLLM_API tabllm_status tabllm_encoding_from_name(const char *name, tabllm_enco
 
 /** The CLI name of an encoding; NULL for an unknown value. */
 TABLLM_API const char *tabllm_encoding_name(tabllm_encoding encoding);
+
+/* ========================================================================= */
+/*  3. Tokenizers: Hugging Face tokenizer.json, exactly                       */
+/* ========================================================================= */
+
+/** A token id. */
+typedef int32_t tabllm_token;
+
+/**
+ * A tokenizer loaded from a Hugging Face `tokenizer.json`: BPE models
+ * (byte-level as GPT-2, Llama 3, Qwen; SentencePiece-style with byte fallback
+ * as Llama 2, Mistral, Gemma), their normalizers, pre-tokenizers, added
+ * tokens, post-processors and decoders. Ids are those Hugging Face
+ * `tokenizers` produces, on any input. docs/tokenizer.md has the details.
+ *
+ * Thread-safety: immutable once loaded; any number of threads may encode and
+ * decode with one tokenizer at the same time.
+ */
+typedef struct tabllm_tokenizer tabllm_tokenizer;
+
+/** How a tokenizer is loaded. Fill with tabllm_tokenizer_params_init(). */
+typedef struct tabllm_tokenizer_params {
+    size_t struct_size;
+    /** Refuse tokenizer.json files larger than this; default 1 GiB. */
+    uint64_t max_file_bytes;
+} tabllm_tokenizer_params;
+
+/** Fills `params` with the defaults (see tabllm_table_read_params_init()). */
+TABLLM_API tabllm_status tabllm_tokenizer_params_init(tabllm_tokenizer_params *params,
+                                                      size_t struct_size);
+
+/**
+ * Loads a tokenizer.
+ * @param path    a `tokenizer.json` file, or a model directory holding one;
+ *                from a directory, `tokenizer_config.json` (bos/eos/pad/unk
+ *                tokens, add_bos_token/add_eos_token, chat_template) and
+ *                `generation_config.json` (bos/eos ids) are read too when
+ *                present
+ * @param params  NULL for the defaults
+ * @param out     receives the tokenizer; NULL on failure
+ * @return #TABLLM_OK; #TABLLM_ERR_IO; #TABLLM_ERR_FORMAT (with
+ *         file:line:column: malformed JSON, a wrong field, a merge naming an
+ *         unknown token); #TABLLM_ERR_UNSUPPORTED (a component this library
+ *         does not implement, named in the message: e.g. a WordPiece model,
+ *         BPE dropout, truncation); #TABLLM_ERR_LIMIT_EXCEEDED;
+ *         #TABLLM_ERR_OUT_OF_MEMORY.
+ * Ownership: free with tabllm_tokenizer_free().
+ */
+TABLLM_API tabllm_status tabllm_tokenizer_load(const char *path,
+                                               const tabllm_tokenizer_params *params,
+                                               tabllm_tokenizer **out);
+
+/**
+ * Loads a tokenizer from the text of a tokenizer.json held in memory (read
+ * during the call only).
+ * @return as tabllm_tokenizer_load().
+ */
+TABLLM_API tabllm_status tabllm_tokenizer_from_memory(const char *json, size_t len,
+                                                      const tabllm_tokenizer_params *params,
+                                                      tabllm_tokenizer **out);
+
+/** Frees a tokenizer. NULL is a no-op. No call may be using it. */
+TABLLM_API void tabllm_tokenizer_free(tabllm_tokenizer *tokenizer);
+
+/** Encoding flags. */
+#define TABLLM_TOKENIZE_ADD_SPECIAL 0x1u /**< add the post-processor's special tokens (BOS...) */
+#define TABLLM_TOKENIZE_SPECIAL_AS_TEXT 0x2u /**< special-token text in the input is plain text */
+
+/** The byte range [start, end) of the input a token came from. Special
+ *  tokens added by #TABLLM_TOKENIZE_ADD_SPECIAL have {0, 0}. */
+typedef struct tabllm_token_offset {
+    size_t start;
+    size_t end;
+} tabllm_token_offset;
+
+/**
+ * Encodes UTF-8 text into token ids.
+ * @param tokenizer the tokenizer
+ * @param text      UTF-8 text (need not be NUL-terminated)
+ * @param len       its length in bytes
+ * @param flags     TABLLM_TOKENIZE_* bits
+ * @param ids       receives the ids (may be NULL when capacity is 0)
+ * @param capacity  room in `ids` (and `offsets`)
+ * @param n_ids     receives the number of ids (also on BUFFER_TOO_SMALL)
+ * @param offsets   receives each token's byte range in `text`, or NULL
+ * @return #TABLLM_OK; #TABLLM_ERR_BUFFER_TOO_SMALL (call again with
+ *         capacity >= *n_ids); #TABLLM_ERR_INVALID_UTF8 (with the byte
+ *         offset); #TABLLM_ERR_INVALID_ARGUMENT; #TABLLM_ERR_OUT_OF_MEMORY.
+ * Thread-safety: may run concurrently on one tokenizer.
+ */
+TABLLM_API tabllm_status tabllm_tokenizer_encode(const tabllm_tokenizer *tokenizer,
+                                                 const char *text, size_t len, uint32_t flags,
+                                                 tabllm_token *ids, size_t capacity,
+                                                 size_t *n_ids, tabllm_token_offset *offsets);
+
+/**
+ * Encodes a pair of texts (a question and a context, say) as one sequence,
+ * with the post-processor's pair template when #TABLLM_TOKENIZE_ADD_SPECIAL
+ * is set. Offsets of the second text's tokens are relative to `text_b`.
+ * @return as tabllm_tokenizer_encode().
+ */
+TABLLM_API tabllm_status tabllm_tokenizer_encode_pair(const tabllm_tokenizer *tokenizer,
+                                                      const char *text_a, size_t len_a,
+                                                      const char *text_b, size_t len_b,
+                                                      uint32_t flags, tabllm_token *ids,
+                                                      size_t capacity, size_t *n_ids,
+                                                      tabllm_token_offset *offsets);
+
+/**
+ * Encodes many texts on several threads.
+ * @param texts     `n_texts` UTF-8 texts
+ * @param lens      their lengths in bytes
+ * @param n_threads threads to use (counting the caller); 0 = one per core
+ * @param ids       receives all ids, text after text
+ * @param starts    receives n_texts + 1 positions: the ids of text i are
+ *                  (*ids)[(*starts)[i] .. (*starts)[i + 1])
+ * @return #TABLLM_OK, or the first failure (the message names the text's
+ *         index); on failure nothing is allocated.
+ * Ownership: free `*ids` and `*starts` with tabllm_free().
+ * Thread-safety: may run concurrently on one tokenizer.
+ */
+TABLLM_API tabllm_status tabllm_tokenizer_encode_batch(const tabllm_tokenizer *tokenizer,
+                                                       const char *const *texts,
+                                                       const size_t *lens, size_t n_texts,
+                                                       uint32_t flags, int n_threads,
+                                                       tabllm_token **ids, size_t **starts);
+
+/**
+ * Counts the tokens of a text (no special tokens added; special-token text
+ * counts as one token). Has the ::tabllm_token_count_fn signature, so a table
+ * encoder can use it for its token budget with the tokenizer as user data.
+ * @return The count, or SIZE_MAX on failure (tabllm_last_error() says why).
+ */
+TABLLM_API size_t tabllm_tokenizer_count_tokens(const char *text, size_t len, void *tokenizer);
+
+/** Decoding flags. */
+#define TABLLM_DECODE_SKIP_SPECIAL 0x1u /**< leave special tokens out */
+
+/**
+ * Decodes ids into UTF-8 text with the tokenizer's decoder, as Hugging Face's
+ * `decode` does.
+ * @param text      receives the text and a terminating NUL (may be NULL when
+ *                  capacity is 0)
+ * @param capacity  room in `text`, counting the NUL
+ * @param len       receives the text's length without the NUL (also on
+ *                  BUFFER_TOO_SMALL: call again with capacity >= *len + 1)
+ * @return #TABLLM_OK; #TABLLM_ERR_BUFFER_TOO_SMALL;
+ *         #TABLLM_ERR_INVALID_ARGUMENT (an id that is not in the vocabulary,
+ *         named in the message); #TABLLM_ERR_OUT_OF_MEMORY.
+ */
+TABLLM_API tabllm_status tabllm_tokenizer_decode(const tabllm_tokenizer *tokenizer,
+                                                 const tabllm_token *ids, size_t n_ids,
+                                                 uint32_t flags, char *text, size_t capacity,
+                                                 size_t *len);
+
+/**
+ * Decodes tokens one at a time as they are generated, never splitting a UTF-8
+ * character between pieces (Hugging Face's DecodeStream).
+ * Thread-safety: one thread at a time per stream.
+ */
+typedef struct tabllm_decode_stream tabllm_decode_stream;
+
+/**
+ * Starts a stream.
+ * @param flags  TABLLM_DECODE_* bits
+ * @return #TABLLM_OK, #TABLLM_ERR_INVALID_ARGUMENT, #TABLLM_ERR_OUT_OF_MEMORY.
+ * Ownership: free with tabllm_decode_stream_free(), before the tokenizer.
+ */
+TABLLM_API tabllm_status tabllm_decode_stream_new(const tabllm_tokenizer *tokenizer,
+                                                  uint32_t flags, tabllm_decode_stream **out);
+
+/**
+ * Adds one id and returns the text it completes: often a few characters,
+ * sometimes "" (the id ends inside a character, or is a skipped special).
+ * @param text, capacity, len  as tabllm_tokenizer_decode(); on
+ *        BUFFER_TOO_SMALL the id is not consumed.
+ * @return as tabllm_tokenizer_decode().
+ */
+TABLLM_API tabllm_status tabllm_decode_stream_step(tabllm_decode_stream *stream,
+                                                   tabllm_token id, char *text, size_t capacity,
+                                                   size_t *len);
+
+/** Frees a stream. NULL is a no-op. */
+TABLLM_API void tabllm_decode_stream_free(tabllm_decode_stream *stream);
+
+/**
+ * The token text of an id, as tokenizer.json writes it ("Ġthe", "▁the",
+ * "<0x0A>", "<|begin_of_text|>").
+ * @return The text (NUL-terminated, valid while the tokenizer lives), or NULL
+ *         when the id is not in the vocabulary.
+ */
+TABLLM_API const char *tabllm_tokenizer_id_to_token(const tabllm_tokenizer *tokenizer,
+                                                    tabllm_token id);
+
+/**
+ * The id of a token text (added tokens first, then the model vocabulary).
+ * @return #TABLLM_OK; #TABLLM_ERR_NOT_FOUND.
+ */
+TABLLM_API tabllm_status tabllm_tokenizer_token_to_id(const tabllm_tokenizer *tokenizer,
+                                                      const char *token, size_t len,
+                                                      tabllm_token *out);
+
+/** The number of ids: the largest id + 1 (the size a model's embedding
+ *  needs at least). */
+TABLLM_API size_t tabllm_tokenizer_vocab_size(const tabllm_tokenizer *tokenizer);
+
+/** Special tokens a tokenizer may have. */
+typedef enum tabllm_special_token {
+    TABLLM_SPECIAL_BOS = 0,
+    TABLLM_SPECIAL_EOS = 1,
+    TABLLM_SPECIAL_PAD = 2,
+    TABLLM_SPECIAL_UNK = 3,
+    TABLLM_SPECIAL_TOKEN_MAX_ENUM_ = 0x7fffffff
+} tabllm_special_token;
+
+/**
+ * The id of a special token, from tokenizer_config.json (bos_token, ...),
+ * else generation_config.json, else the model's unk_token for UNK.
+ * @return The id, or -1 when the tokenizer has none.
+ */
+TABLLM_API tabllm_token tabllm_tokenizer_special_id(const tabllm_tokenizer *tokenizer,
+                                                    tabllm_special_token which);
+
+/** True (1) when decoding with #TABLLM_DECODE_SKIP_SPECIAL leaves `id` out. */
+TABLLM_API int tabllm_tokenizer_is_special(const tabllm_tokenizer *tokenizer, tabllm_token id);
+
+/* ------------------------------------------------------------------------- */
+/*  Chat templates                                                            */
+/* ------------------------------------------------------------------------- */
+
+/**
+ * @name Chat templates
+ * Instruct models expect their prompts in the format of the Jinja template in
+ * their tokenizer_config.json (`chat_template`). These functions render such
+ * a template over a conversation byte for byte as Hugging Face's own
+ * renderer does (@huggingface/jinja, used by transformers.js), with the
+ * variables transformers.js passes: `messages`, `add_generation_prompt`,
+ * `tools` and `documents` (none unless given), `bos_token`, `eos_token`, plus
+ * any extra variables (`enable_thinking`, `date_string`, ...).
+ * docs/chat-templates.md lists the supported Jinja subset and the limits.
+ * @{
+ */
+
+/** One message of a conversation. */
+typedef struct tabllm_chat_message {
+    const char *role;    /**< "system", "user", "assistant" or "tool" (UTF-8) */
+    const char *content; /**< the text (UTF-8); NULL renders as none */
+} tabllm_chat_message;
+
+/** tabllm_chat_params.flags: end the prompt with the assistant's turn header
+ *  (the template's `add_generation_prompt`). */
+#define TABLLM_CHAT_ADD_GENERATION_PROMPT 0x1u
+
+/** How a chat template is rendered. Fill with tabllm_chat_params_init(). */
+typedef struct tabllm_chat_params {
+    size_t struct_size;
+    uint32_t flags;            /**< TABLLM_CHAT_* bits; default 0 */
+    const char *bos_token;     /**< `bos_token`; NULL or "" leaves it undefined (default NULL) */
+    const char *eos_token;     /**< `eos_token`; NULL or "" leaves it undefined (default NULL) */
+    /** Extra template variables as a JSON object, e.g.
+     *  `{"tools": [...], "enable_thinking": false, "date_string": "26 Jul 2024"}`;
+     *  its keys override the ones above. Default NULL. */
+    const char *context_json;
+    /** The time strftime_now() formats, in seconds since the epoch, shown in
+     *  local time; 0 (default) means the current time. */
+    int64_t now;
+    /* Limits: a template or render that would exceed one fails with
+     * #TABLLM_ERR_LIMIT_EXCEEDED. 0 means the default. */
+    size_t max_template_bytes;    /**< template size; default 1 MiB */
+    uint32_t max_depth;           /**< nesting of syntax, values and macro calls; default 256 */
+    uint64_t max_loop_iterations; /**< all loop iterations and range() items; default 1000000 */
+    size_t max_output_bytes;      /**< the prompt and every string built on the way; default 16 MiB */
+    size_t max_memory_bytes;      /**< memory for the values of one render; default 512 MiB */
+} tabllm_chat_params;
+
+/** Fills `params` with the defaults (see tabllm_table_read_params_init()). */
+TABLLM_API tabllm_status tabllm_chat_params_init(tabllm_chat_params *params, size_t struct_size);
+
+/**
+ * Renders a chat template over a conversation.
+ * @param template_text  the Jinja template (UTF-8), e.g. tokenizer_config.json's chat_template
+ * @param messages       the conversation, `n_messages` entries (may be NULL when 0)
+ * @param n_messages     number of messages
+ * @param params         flags, special tokens, extra variables and limits; NULL for defaults
+ * @param out            receives the NUL-terminated prompt
+ * @param out_len        receives its length in bytes (may be NULL); the text
+ *                       contains a NUL byte only if the template writes one
+ * @return #TABLLM_OK;
+ *         #TABLLM_ERR_FORMAT: a template syntax error ("chat template:LINE:COL: ..."),
+ *         or `context_json` is not valid JSON;
+ *         #TABLLM_ERR_UNSUPPORTED: the template uses a Jinja statement, filter,
+ *         test or method outside the supported subset (named, with LINE:COL);
+ *         #TABLLM_ERR_INVALID_ARGUMENT: the template called raise_exception()
+ *         (the message is the template's, e.g. "Conversation roles must
+ *         alternate user/assistant/user/assistant/..."), or failed on these
+ *         messages (a type error with LINE:COL), or a NULL role;
+ *         #TABLLM_ERR_INVALID_UTF8, #TABLLM_ERR_LIMIT_EXCEEDED,
+ *         #TABLLM_ERR_OUT_OF_MEMORY, #TABLLM_ERR_ABI_MISMATCH.
+ * Ownership: the caller frees `*out` with tabllm_free(); `*out` is NULL on failure.
+ * Thread-safety: may be called from any thread.
+ */
+TABLLM_API tabllm_status tabllm_chat_template_render(const char *template_text,
+                                                     const tabllm_chat_message *messages,
+                                                     size_t n_messages,
+                                                     const tabllm_chat_params *params, char **out,
+                                                     size_t *out_len);
+
+/**
+ * As tabllm_chat_template_render(), with the conversation as a JSON array of
+ * message objects, which may carry any fields the template reads
+ * (`tool_calls`, `reasoning_content`, content as a list of parts, ...).
+ * @param messages_json  e.g. `[{"role": "user", "content": "Hi"}]`
+ * @return as tabllm_chat_template_render(); #TABLLM_ERR_FORMAT (with
+ *         line:column) when `messages_json` is not valid JSON,
+ *         #TABLLM_ERR_INVALID_ARGUMENT when it is not an array.
+ */
+TABLLM_API tabllm_status tabllm_chat_template_render_json(const char *template_text,
+                                                          const char *messages_json,
+                                                          const tabllm_chat_params *params,
+                                                          char **out, size_t *out_len);
+
+struct tabllm_tokenizer; /* the tokenizer handle (see "Tokenizers") */
+
+/**
+ * Renders the tokenizer's own chat template (from its tokenizer_config.json)
+ * with its bos and eos tokens, the current time and default limits.
+ * @param tokenizer  a loaded tokenizer (see tabllm_tokenizer_load())
+ * @param flags      TABLLM_CHAT_* bits, e.g. #TABLLM_CHAT_ADD_GENERATION_PROMPT
+ * @return as tabllm_chat_template_render(); #TABLLM_ERR_NOT_FOUND when the
+ *         tokenizer has no chat template.
+ * Ownership: the caller frees `*out` with tabllm_free().
+ * Thread-safety: may be called from any thread; the tokenizer may be shared.
+ */
+TABLLM_API tabllm_status tabllm_chat_render(const struct tabllm_tokenizer *tokenizer,
+                                            const tabllm_chat_message *messages, size_t n_messages,
+                                            uint32_t flags, char **out, size_t *out_len);
+/** @} */
+
+/* ========================================================================= */
+/*  4. Models and sessions: Llama-family forward pass, KV cache, sampling     */
+/* ========================================================================= */
+
+/**
+ * A loaded model: a Hugging Face directory (`config.json` and
+ * `model.safetensors` or a sharded `model.safetensors.index.json`) of a
+ * `LlamaForCausalLM`, `MistralForCausalLM`, `Qwen2ForCausalLM` or
+ * `Qwen3ForCausalLM`. The weights are memory-mapped, not copied, unless the
+ * load parameters ask for another storage format.
+ * Thread-safety: immutable once loaded; may be shared by any number of
+ * threads and sessions. Reference-counted internally: tabllm_model_free()
+ * while sessions or adapters use the model only drops the caller's reference.
+ */
+typedef struct tabllm_model tabllm_model;
+
+/** How weights are kept in memory (tabllm_model_params.weight_format). */
+typedef enum tabllm_weight_format {
+    TABLLM_WEIGHTS_AUTO = 0, /**< as stored in the files (F32, F16 or BF16), mapped, no copy */
+    TABLLM_WEIGHTS_F32 = 1,  /**< converted to float32 at load (4 bytes a weight) */
+    TABLLM_WEIGHTS_BF16 = 2, /**< converted to bfloat16 at load (round to nearest even) */
+    TABLLM_WEIGHTS_F16 = 3,  /**< converted to IEEE half at load (round to nearest even) */
+    TABLLM_WEIGHTS_INT8 = 4, /**< reserved; refused with #TABLLM_ERR_UNSUPPORTED for now */
+    TABLLM_WEIGHT_FORMAT_MAX_ENUM_ = 0x7fffffff
+} tabllm_weight_format;
+
+/** tabllm_model_params.flags: scan every weight for NaN and infinity at load
+ *  and refuse the model naming the first tensor and element that has one.
+ *  Costs one pass over the weights (off by default, as in transformers). */
+#define TABLLM_MODEL_CHECK_FINITE 0x1u
+
+/** How a model is loaded. Fill with tabllm_model_params_init(). */
+typedef struct tabllm_model_params {
+    size_t struct_size;
+    uint32_t weight_format; /**< a ::tabllm_weight_format; default AUTO */
+    uint32_t flags;         /**< TABLLM_MODEL_* bits; default 0 */
+} tabllm_model_params;
+
+/** Fills `params` with the defaults (see tabllm_table_read_params_init()). */
+TABLLM_API tabllm_status tabllm_model_params_init(tabllm_model_params *params,
+                                                  size_t struct_size);
+
+/**
+ * Loads a model directory. Everything is checked before the call returns:
+ * config.json field by field (an unknown architecture, activation or RoPE
+ * type is refused by name), every safetensors header in full (dtype, shape,
+ * offsets inside the file, no overlaps, element count times element size
+ * equal to the byte length, header at most 100 MB, no duplicate names), and
+ * every tensor the architecture needs, by name and shape.
+ * @param dir     the model directory
+ * @param params  load options, or NULL for the defaults
+ * @param out     receives the model; NULL on failure
+ * @return #TABLLM_OK; #TABLLM_ERR_IO; #TABLLM_ERR_FORMAT (malformed JSON or
+ *         safetensors, with file and position); #TABLLM_ERR_UNSUPPORTED (an
+ *         architecture, field value or dtype this library does not run);
+ *         #TABLLM_ERR_NOT_FOUND (a missing tensor, named);
+ *         #TABLLM_ERR_SHAPE_MISMATCH (a tensor of the wrong shape, both
+ *         shapes named); #TABLLM_ERR_LIMIT_EXCEEDED; #TABLLM_ERR_ABI_MISMATCH;
+ *         #TABLLM_ERR_OUT_OF_MEMORY.
+ * Ownership: the caller releases the model with tabllm_model_free(). The
+ *         files stay mapped until the model and all its sessions are freed.
+ * Thread-safety: may be called from any thread.
+ */
+TABLLM_API tabllm_status tabllm_model_load(const char *dir, const tabllm_model_params *params,
+                                           tabllm_model **out);
+
+/** Drops the caller's reference to a model. NULL is a no-op. The model is
+ *  destroyed when its last session or adapter is freed too. */
+TABLLM_API void tabllm_model_free(tabllm_model *model);
+
+/** The architecture as config.json names it ("Qwen2ForCausalLM"); static
+ *  storage valid while the model lives. */
+TABLLM_API const char *tabllm_model_architecture(const tabllm_model *model);
+/** Vocabulary size (rows of the embedding matrix). */
+TABLLM_API int32_t tabllm_model_n_vocab(const tabllm_model *model);
+/** Hidden size, the length of an embedding vector. */
+TABLLM_API int32_t tabllm_model_n_embd(const tabllm_model *model);
+/** Number of decoder layers. */
+TABLLM_API int32_t tabllm_model_n_layers(const tabllm_model *model);
+/** Number of attention (query) heads. */
+TABLLM_API int32_t tabllm_model_n_heads(const tabllm_model *model);
+/** Number of key/value heads (fewer than n_heads with grouped-query attention). */
+TABLLM_API int32_t tabllm_model_n_kv_heads(const tabllm_model *model);
+/** Size of one attention head. */
+TABLLM_API int32_t tabllm_model_head_dim(const tabllm_model *model);
+/** max_position_embeddings: the context length the model was trained for. */
+TABLLM_API int32_t tabllm_model_n_ctx_train(const tabllm_model *model);
+/** config.json's bos_token_id, or -1 when it has none. */
+TABLLM_API tabllm_token tabllm_model_bos(const tabllm_model *model);
+/**
+ * config.json's eos_token_id, which may be a list.
+ * @param n  receives the number of ids (0 when there is none)
+ * @return the ids, borrowed, valid while the model lives.
+ */
+TABLLM_API const tabllm_token *tabllm_model_eos(const tabllm_model *model, size_t *n);
+/** Bytes of weight data the forward pass reads per token (all matrices and
+ *  vectors, the output projection once), for bandwidth arithmetic. */
+TABLLM_API uint64_t tabllm_model_weight_bytes(const tabllm_model *model);
+
+/**
+ * A session: a model in use, with a KV cache for up to `n_seq_max`
+ * sequences of up to `n_ctx` tokens each, the activations of the last
+ * decode, a random number generator and a pool of `n_threads` threads.
+ * Thread-safety: one thread at a time (it may move between threads).
+ * Sessions of one model are independent and may run concurrently.
+ */
+typedef struct tabllm_session tabllm_session;
+
+/** tabllm_session_params.flags: keep the final hidden states (after the
+ *  last norm) of every position, so tabllm_session_embed() and
+ *  tabllm_session_hidden() can be used. Costs n_seq_max·n_ctx·n_embd floats. */
+#define TABLLM_SESSION_KEEP_HIDDEN 0x1u
+
+/** How a session is created. Fill with tabllm_session_params_init(). */
+typedef struct tabllm_session_params {
+    size_t struct_size;
+    uint32_t n_ctx;     /**< tokens per sequence; default 0 = min(n_ctx_train, 4096) */
+    uint32_t n_seq_max; /**< sequences (KV cache slots); default 1 */
+    uint32_t n_threads; /**< threads doing the work, counting the caller; default 1 */
+    uint32_t flags;     /**< TABLLM_SESSION_* bits; default 0 */
+    uint64_t seed;      /**< seeds the sampling generator; default 0 */
+} tabllm_session_params;
+
+/** Fills `params` with the defaults (see tabllm_table_read_params_init()). */
+TABLLM_API tabllm_status tabllm_session_params_init(tabllm_session_params *params,
+                                                    size_t struct_size);
+
+/**
+ * Creates a session on a model. The KV cache (n_layers·n_seq_max·n_ctx·
+ * 2·n_kv_heads·head_dim floats) is allocated here, so a session that was
+ * created will not run out of memory for its cache later.
+ *
+ * OpenBLAS: large batches run their projections as SGEMM. When OpenBLAS'
+ * process-wide thread count is 1, each of the session's threads calls SGEMM
+ * on its own slice; otherwise one call is made and OpenBLAS' own threads do
+ * the work. The library never changes that count itself; see
+ * tabllm_set_blas_threads().
+ * @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT (zero or absurd sizes,
+ *         n_threads above 256); #TABLLM_ERR_LIMIT_EXCEEDED (a cache larger
+ *         than the address space); #TABLLM_ERR_OUT_OF_MEMORY;
+ *         #TABLLM_ERR_ABI_MISMATCH.
+ * Ownership: the session holds a reference to the model; free it with
+ *         tabllm_session_free().
+ */
+TABLLM_API tabllm_status tabllm_session_new(tabllm_model *model,
+                                            const tabllm_session_params *params,
+                                            tabllm_session **out);
+
+/** Frees a session and its threads. NULL is a no-op. */
+TABLLM_API void tabllm_session_free(tabllm_session *session);
+
+/** The model a session runs (borrowed). */
+TABLLM_API const tabllm_model *tabllm_session_model(const tabllm_session *session);
+/** The session's context length per sequence. */
+TABLLM_API uint32_t tabllm_session_n_ctx(const tabllm_session *session);
+
+/**
+ * A batch of tokens for tabllm_session_decode(), like llama.cpp's
+ * `llama_batch`: row i is token `tokens[i]` of sequence `seq_ids[i]` at
+ * position `positions[i]`. The arrays are borrowed for the call only.
+ * Rows of one sequence must appear in order, and each sequence's positions
+ * must continue it: the first row of sequence s has position
+ * tabllm_session_seq_length(s), the next one more, and so on (the KV cache
+ * holds positions 0..length-1 of each sequence). Rows of different
+ * sequences may interleave.
+ */
+typedef struct tabllm_batch {
+    size_t struct_size;          /**< sizeof(tabllm_batch) */
+    uint32_t n_tokens;           /**< rows, at least 1 */
+    const tabllm_token *tokens;  /**< [n_tokens] token ids */
+    const int32_t *positions;    /**< [n_tokens], or NULL to continue each sequence */
+    const int32_t *seq_ids;      /**< [n_tokens] in [0, n_seq_max), or NULL for all 0 */
+    const int8_t *logits;        /**< [n_tokens] nonzero = compute logits for the row;
+                                      NULL = only the last row */
+} tabllm_batch;
+
+/**
+ * Runs the model on a batch: appends each row's keys and values to its
+ * sequence's cache and computes logits for the rows asked for. The whole
+ * batch is checked first; on any error nothing changes.
+ * @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT (a token id outside
+ *         [0, n_vocab), a sequence id outside [0, n_seq_max), a position
+ *         that does not continue its sequence, n_tokens 0), each naming the
+ *         row; #TABLLM_ERR_CONTEXT_FULL (a sequence would pass n_ctx);
+ *         #TABLLM_ERR_OUT_OF_MEMORY (activations for a batch larger than
+ *         any before; the cache is unchanged but the previous batch's
+ *         outputs are gone).
+ * Thread-safety: the session's threads do the work; the call returns when
+ * they are done.
+ */
+TABLLM_API tabllm_status tabllm_session_decode(tabllm_session *session,
+                                               const tabllm_batch *batch);
+
+/**
+ * The logits of one row of the last decoded batch.
+ * @param batch_index  the row, or -1 for the last row that has logits
+ * @param out          receives n_vocab floats, borrowed until the next
+ *                     decode or the session is freed
+ * @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT (no such row, or the row
+ *         did not ask for logits).
+ */
+TABLLM_API tabllm_status tabllm_session_logits(const tabllm_session *session,
+                                               int32_t batch_index, const float **out);
+
+/**
+ * The final hidden state (after the last RMSNorm, what transformers calls
+ * `last_hidden_state`) of one row of the last decoded batch. Needs
+ * #TABLLM_SESSION_KEEP_HIDDEN.
+ * @param out  receives n_embd floats, borrowed until the next decode
+ * @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT.
+ */
+TABLLM_API tabllm_status tabllm_session_hidden(const tabllm_session *session,
+                                               int32_t batch_index, const float **out);
+
+/** Pooling for tabllm_session_embed(). */
+typedef enum tabllm_pooling {
+    TABLLM_POOLING_MEAN = 0, /**< mean of the sequence's final hidden states */
+    TABLLM_POOLING_LAST = 1, /**< the final hidden state of its last position */
+    TABLLM_POOLING_MAX_ENUM_ = 0x7fffffff
+} tabllm_pooling;
+
+/** tabllm_session_embed() flags: divide the vector by its L2 norm. */
+#define TABLLM_EMBED_NORMALIZE 0x1u
+
+/**
+ * Pools the final hidden states of a sequence into one vector. Needs
+ * #TABLLM_SESSION_KEEP_HIDDEN and a sequence of at least one token.
+ * @param out  caller buffer of `cap` floats; n_embd are written
+ * @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT (flag not set, empty
+ *         sequence, bad seq id or pooling); #TABLLM_ERR_BUFFER_TOO_SMALL
+ *         (cap < n_embd).
+ */
+TABLLM_API tabllm_status tabllm_session_embed(const tabllm_session *session, int32_t seq_id,
+                                              tabllm_pooling pooling, uint32_t flags,
+                                              float *out, size_t cap);
+
+/** Number of tokens in a sequence's cache; 0 for an unknown sequence. */
+TABLLM_API uint32_t tabllm_session_seq_length(const tabllm_session *session, int32_t seq_id);
+
+/**
+ * Forgets a sequence (its length becomes 0). seq_id -1 clears every
+ * sequence. @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT.
+ */
+TABLLM_API tabllm_status tabllm_session_seq_clear(tabllm_session *session, int32_t seq_id);
+
+/**
+ * Keeps the first `length` tokens of a sequence (a length at or above the
+ * current one is a no-op). @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT.
+ */
+TABLLM_API tabllm_status tabllm_session_seq_truncate(tabllm_session *session, int32_t seq_id,
+                                                     uint32_t length);
+
+/**
+ * Makes sequence `dst` a copy of the first `length` tokens of `src` (fork:
+ * a shared prompt prefix is computed once and copied, which is much cheaper
+ * than recomputing it). `length` UINT32_MAX copies all of `src`.
+ * @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT (bad ids, length beyond
+ *         src).
+ */
+TABLLM_API tabllm_status tabllm_session_seq_copy(tabllm_session *session, int32_t src,
+                                                 int32_t dst, uint32_t length);
+
+/** How a token is drawn from logits. Fill with tabllm_sampler_params_init().
+ *  HF order: repetition penalty, temperature, top-k, top-p, min-p. */
+typedef struct tabllm_sampler_params {
+    size_t struct_size;
+    float temperature;        /**< 0 (default) = greedy (argmax, lowest id on ties) */
+    int32_t top_k;            /**< keep the k most likely; 0 (default) = off */
+    float top_p;              /**< keep the smallest set with mass >= p; 1 (default) = off */
+    float min_p;              /**< drop tokens below min_p·max probability; 0 = off */
+    float repetition_penalty; /**< transformers' rule; 1 (default) = off */
+    int32_t repetition_window; /**< last N history ids penalised; 0 (default) = all */
+    uint64_t seed;            /**< tabllm_generate(): reseed the session's generator
+                                   with this first when nonzero; ignored by
+                                   tabllm_session_sample() */
+} tabllm_sampler_params;
+
+/** Fills `params` with the defaults (greedy). */
+TABLLM_API tabllm_status tabllm_sampler_params_init(tabllm_sampler_params *params,
+                                                    size_t struct_size);
+
+/**
+ * Draws the next token from one row's logits, using the session's random
+ * generator. The logits themselves are not changed.
+ * @param batch_index  as tabllm_session_logits()
+ * @param params       NULL = greedy
+ * @param history      ids seen so far (for the repetition penalty), may be
+ *                     NULL when n_history is 0
+ * @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT (bad row, parameter
+ *         out of range, a history id outside the vocabulary).
+ */
+TABLLM_API tabllm_status tabllm_session_sample(tabllm_session *session, int32_t batch_index,
+                                               const tabllm_sampler_params *params,
+                                               const tabllm_token *history, size_t n_history,
+                                               tabllm_token *out);
+
+/** Reseeds the session's random generator. */
+TABLLM_API void tabllm_session_set_seed(tabllm_session *session, uint64_t seed);
+
+/**
+ * Sets OpenBLAS' process-wide thread count (openblas_set_num_threads). This
+ * is the only call through which libtabllm changes it, and it affects every
+ * user of OpenBLAS in the process (numpy included). With 1, sessions split
+ * their SGEMMs over their own threads, which is what `n_threads` then means
+ * for every step (recommended for servers running several sessions).
+ * @param n_threads  at least 1
+ * @param previous   receives the count before the call (may be NULL)
+ * @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT.
+ * Thread-safety: process-wide; do not call while sessions are decoding.
+ */
+TABLLM_API tabllm_status tabllm_set_blas_threads(int32_t n_threads, int32_t *previous);
 
 #ifdef __cplusplus
 }

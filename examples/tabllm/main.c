@@ -9,8 +9,17 @@
 
 static int run_help(int argc, char **argv);
 
-static const cli_command commands[] = {
-    {"help", "show the commands, or one command's usage", "tabllm help [COMMAND]", run_help},
+static const cli_command cli_cmd_help = {
+    "help", "show the commands, or one command's usage", "tabllm help [COMMAND]", run_help};
+
+/* One line per subcommand (each defined in its cmd_*.c file). */
+static const cli_command *const commands[] = {
+    &cli_cmd_help,
+    &cli_cmd_encode,
+    &cli_cmd_chat_template,
+    &cli_cmd_logits,
+    &cli_cmd_bench,
+    &cli_cmd_tokenize,
 };
 
 static const size_t n_commands = sizeof commands / sizeof commands[0];
@@ -18,8 +27,8 @@ static const size_t n_commands = sizeof commands / sizeof commands[0];
 const cli_command *cli_find_command(const char *name)
 {
     for (size_t i = 0; i < n_commands; i++)
-        if (strcmp(commands[i].name, name) == 0)
-            return &commands[i];
+        if (strcmp(commands[i]->name, name) == 0)
+            return commands[i];
     return NULL;
 }
 
@@ -47,7 +56,7 @@ static void print_overview(FILE *out)
 {
     fprintf(out, "usage: tabllm COMMAND [ARGS]\n       tabllm --version\n\ncommands:\n");
     for (size_t i = 0; i < n_commands; i++)
-        fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-14s %s\n", commands[i]->name, commands[i]->summary);
     fprintf(out, "\n`tabllm help COMMAND` shows a command's options.\n");
 }
 

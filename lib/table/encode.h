@@ -31,5 +31,8 @@ typedef struct tl_encoder {
 /* The registry (encoders.c); NULL for an encoding no encoder implements. */
 const tl_encoder *tl_encoder_find(tabllm_encoding id);
 const tl_encoder *tl_encoder_find_name(const char *name);
+/* The registry in order, for listing every encoding (CLI help, tests). */
+size_t tl_encoder_count(void);
+const tl_encoder *tl_encoder_at(size_t i);
 
 #endif

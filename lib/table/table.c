@@ -1,13 +1,10 @@
 #include "table/table.h"
 
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "base/alloc.h"
+#include "table/sheet.h"
 
 tabllm_status tl_table_new(size_t n_cols, tabllm_table **out)
 {
@@ -39,6 +36,7 @@ void tl_table_destroy(tabllm_table *t)
 {
     if (t == NULL)
         return;
+    tl_sheet_destroy(t->sheet);
     tl_arena_free(&t->arena);
     tl_free(t->header);
     tl_free(t->cells);
@@ -47,7 +45,7 @@ void tl_table_destroy(tabllm_table *t)
 
 tabllm_status tl_table_set_column_name(tabllm_table *t, size_t col, const char *name, size_t len)
 {
-    char *copy = tl_arena_strndup(&t->arena, name, len);
+    const char *copy = tl_table_store_text(t, name, len);
     if (copy == NULL)
         return TABLLM_ERR_OUT_OF_MEMORY;
     t->header[col].text = copy;
@@ -77,7 +75,7 @@ tabllm_status tl_table_append_row(tabllm_table *t, const char *const *texts, con
     for (size_t c = 0; c < t->n_cols; c++) {
         const char *text = texts[c] ? texts[c] : "";
         size_t len = texts[c] ? lens[c] : 0;
-        char *copy = tl_arena_strndup(&t->arena, text, len);
+        const char *copy = tl_table_store_text(t, text, len);
         if (copy == NULL)
             return TABLLM_ERR_OUT_OF_MEMORY;
         row[c].text = copy;
@@ -88,77 +86,44 @@ tabllm_status tl_table_append_row(tabllm_table *t, const char *const *texts, con
     return TABLLM_OK;
 }
 
-static bool parse_int(const char *s, size_t len, int64_t *out)
+#define TEXT_CHUNK (64u << 10)
+
+const char *tl_table_store_text(tabllm_table *t, const char *s, size_t len)
 {
-    size_t i = 0;
-    if (i < len && (s[i] == '-' || s[i] == '+'))
-        i++;
-    if (i == len)
-        return false;
-    for (size_t j = i; j < len; j++)
-        if (s[j] < '0' || s[j] > '9')
-            return false;
-    errno = 0;
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    if (errno == ERANGE || (size_t)(end - s) != len)
-        return false;
-    *out = v;
-    return true;
+    if (len == 0)
+        return "";
+    size_t need;
+    if (!tl_size_add(len, 1, &need)) {
+        tl_error(TABLLM_ERR_OUT_OF_MEMORY, "cell of %zu bytes is too long", len);
+        return NULL;
+    }
+    if (need > t->text_left) {
+        /* Long texts get a block of their own, so a chunk's tail is not
+         * wasted for them. */
+        if (need >= TEXT_CHUNK / 4)
+            return tl_arena_strndup(&t->arena, s, len);
+        char *chunk = tl_arena_alloc(&t->arena, TEXT_CHUNK);
+        if (chunk == NULL)
+            return NULL;
+        t->text_next = chunk;
+        t->text_left = TEXT_CHUNK;
+    }
+    char *copy = t->text_next;
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    t->text_next += need;
+    t->text_left -= need;
+    return copy;
 }
 
-static bool parse_float(const char *s, size_t len, double *out)
+bool tl_table_find_column(const tabllm_table *t, const char *name, size_t *out)
 {
-    /* Only decimal notation: strtod would also take hex floats ("0x1F"). */
-    size_t i = 0;
-    if (i < len && (s[i] == '-' || s[i] == '+'))
-        i++;
-    if (len - i == 3 && (strncasecmp(s + i, "inf", 3) == 0 || strncasecmp(s + i, "nan", 3) == 0)) {
-        double v = (s[i] == 'n' || s[i] == 'N') ? NAN : INFINITY;
-        *out = s[0] == '-' ? -v : v;
-        return true;
+    size_t len = strlen(name);
+    for (size_t c = 0; c < t->n_cols; c++) {
+        if (t->header[c].len == len && memcmp(t->header[c].text, name, len) == 0) {
+            *out = c;
+            return true;
+        }
     }
-    bool digits = false;
-    while (i < len && s[i] >= '0' && s[i] <= '9')
-        i++, digits = true;
-    if (i < len && s[i] == '.') {
-        i++;
-        while (i < len && s[i] >= '0' && s[i] <= '9')
-            i++, digits = true;
-    }
-    if (!digits)
-        return false;
-    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
-        i++;
-        if (i < len && (s[i] == '-' || s[i] == '+'))
-            i++;
-        bool exp_digits = false;
-        while (i < len && s[i] >= '0' && s[i] <= '9')
-            i++, exp_digits = true;
-        if (!exp_digits)
-            return false;
-    }
-    if (i != len)
-        return false;
-    *out = strtod(s, NULL);
-    return true;
-}
-
-void tl_cell_classify(tl_cell *cell)
-{
-    const char *s = cell->text;
-    size_t len = cell->len;
-    if (len == 0) {
-        cell->type = TL_CELL_NULL;
-    } else if ((len == 4 && strncasecmp(s, "true", 4) == 0) ||
-               (len == 5 && strncasecmp(s, "false", 5) == 0)) {
-        cell->type = TL_CELL_BOOL;
-        cell->value.b = len == 4;
-    } else if (parse_int(s, len, &cell->value.i)) {
-        cell->type = TL_CELL_INT;
-    } else if (parse_float(s, len, &cell->value.f)) {
-        cell->type = TL_CELL_FLOAT;
-    } else {
-        cell->type = TL_CELL_TEXT;
-    }
+    return false;
 }

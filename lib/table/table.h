@@ -43,6 +43,12 @@ struct tabllm_table {
     tl_cell *cells;  /* n_rows * n_cols, row-major */
     size_t rows_cap; /* rows allocated in `cells` */
     tl_arena arena;  /* every string above */
+    /* Cell texts are packed without alignment into chunks taken from the
+     * arena (most cells are a few bytes, and 8-byte alignment would double
+     * the memory of a numeric table). */
+    char *text_next;
+    size_t text_left;
+    struct tl_sheet *sheet; /* spreadsheet extras (table/sheet.h); NULL unless read from XLSX */
 };
 
 typedef struct tabllm_table tabllm_table;
@@ -59,6 +65,13 @@ tabllm_status tl_table_set_column_name(tabllm_table *t, size_t col, const char *
  * with tl_cell_classify. texts[i] may be NULL for a missing cell. */
 tabllm_status tl_table_append_row(tabllm_table *t, const char *const *texts, const size_t *lens);
 
+/* A NUL-terminated copy of s[0..len) owned by the table (packed, no
+ * alignment); "" for len 0 without allocating. NULL (error set) on failure. */
+const char *tl_table_store_text(tabllm_table *t, const char *s, size_t len);
+
+/* The index of the first column named exactly `name`; false when none. */
+bool tl_table_find_column(const tabllm_table *t, const char *name, size_t *out);
+
 /* Accessors; row and column must be in range. */
 static inline const tl_cell *tl_table_cell(const tabllm_table *t, size_t row, size_t col)
 {
@@ -73,7 +86,13 @@ static inline const tl_cell *tl_table_column_name(const tabllm_table *t, size_t 
 /* Types a cell from its text: "" -> NULL; true/false (any case) -> BOOL;
  * a decimal integer that fits in int64 -> INT; a decimal or exponent number,
  * inf or nan -> FLOAT; anything else -> TEXT. The text itself is kept as is
- * either way. */
+ * either way. Numbers are converted exactly (correctly rounded) and
+ * independently of the process locale (cell.c). */
 void tl_cell_classify(tl_cell *cell);
+
+/* The number parsers behind tl_cell_classify, for readers that type cells
+ * themselves (JSON). Both take the whole of s[0..len) or fail. */
+bool tl_parse_int64(const char *s, size_t len, int64_t *out);
+bool tl_parse_double(const char *s, size_t len, double *out);
 
 #endif
