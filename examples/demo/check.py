@@ -11,6 +11,9 @@
   agrees on every test prompt;
 - a PyTorch forward of the stored weights reproduces expected.json's label log-probabilities
   (the first N rows, default 24), base, few-shot and base+adapter.
+- when the tabllm CLI is given (--cli, or $TABLLM_CLI as meson sets it): libtabllm's own `tabula`
+  encoder gives the same 209 prompts, its tokenizer the same ids, and its forward pass the same logits
+  as PyTorch for row 0 (base; with the adapter once `--lora` is available).
 Exits 0 when all hold, 1 with a message otherwise.
 """
 
@@ -63,6 +66,7 @@ def header(path):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=24)
+    ap.add_argument("--cli", default=os.environ.get("TABLLM_CLI"), help="the tabllm program, to check libtabllm too")
     args = ap.parse_args()
     if not os.path.isdir(os.path.join(NODE_MODULES, "tokenizers")) or \
             not os.path.isdir(os.path.join(NODE_MODULES, "@huggingface", "tokenizers")):
@@ -166,8 +170,58 @@ def main():
                 worst = max(worst, err)
                 if err > 1e-4 * max(1.0, abs(want_lp)):
                     fail(f"{name} row {i} label {lab}: logprob {lp[i, j]:.6f}, expected.json {want_lp:.6f}")
+    notes = check_cli(args.cli, exp, prompts, ids, base, adapted) if args.cli else ["no tabllm CLI given"]
     print(f"check.py: OK: {total} bytes; {len(prompts)} prompts and their ids agree with the references; "
-          f"{n} rows x {len(runs)} runs reproduce expected.json (max |diff| {worst:.2e})")
+          f"{n} rows x {len(runs)} runs reproduce expected.json (max |diff| {worst:.2e}); libtabllm: "
+          + "; ".join(notes))
+
+
+def missing_feature(r, what):
+    """A CLI command that failed: fine only when the build says the feature is not there yet."""
+    msg = r.stderr.decode("utf-8", errors="replace").strip()
+    if "not available" in msg or "unknown command" in msg:
+        return f"{what} not in this build"
+    fail(f"tabllm {what} failed: {msg}")
+
+
+def check_cli(cli, exp, prompts, ids, base, adapted):
+    """libtabllm itself against the same references: encoder, tokenizer, forward pass (row 0)."""
+    notes = []
+    with tempfile.TemporaryDirectory() as work:
+        r = subprocess.run([cli, "encode", "--format", "tabula", "--target", exp["target"], "--labels",
+                            ",".join(exp["labels"]), os.path.join(HERE, exp["table"])], capture_output=True)
+        if r.returncode:
+            return [missing_feature(r, "encode")]
+        if r.stdout.decode("utf-8") != "".join(p + "\n" for p in prompts):
+            fail("tabllm encode --format tabula differs from expected.json's prompts")
+        notes.append(f"encode: {len(prompts)} prompts identical")
+        lines = "".join(json.dumps({"text": p}) + "\n" for p in prompts)
+        r = subprocess.run([cli, "tokenize", "--tokenizer", os.path.join(HERE, "model"), "--add-special"],
+                           input=lines.encode("utf-8"), capture_output=True)
+        if r.returncode:
+            return notes + [missing_feature(r, "tokenize")]
+        got = [json.loads(line)["ids"] for line in r.stdout.decode("utf-8").splitlines()]
+        if got != [[exp["tokens"]["bos_id"]] + i for i in ids[:len(prompts)]]:
+            fail("tabllm tokenize differs from the tokenizers reference")
+        notes.append("tokenize: ids identical")
+        seq = exp["tokens"]["prompt_ids"] + exp["tokens"]["label_ids"][exp["labels"][-1]]
+        for name, model, extra in (("base", base, []),
+                                   ("base+adapter", adapted, ["--lora", os.path.join(HERE, "adapter-biopsy")])):
+            out = os.path.join(work, "logits.npy")
+            r = subprocess.run([cli, "logits", "--model", os.path.join(HERE, "model"), "--ids",
+                                ",".join(map(str, seq)), "--all", "--out", out] + extra, capture_output=True)
+            if r.returncode:
+                notes.append(missing_feature(r, f"logits {name}"))
+                continue
+            import numpy as np
+            with torch.no_grad():
+                want = model(torch.tensor([seq]))[0].numpy()
+            got = np.load(out).reshape(want.shape)
+            err = float(np.abs(got - want).max())
+            if err > 1e-3 * max(1.0, float(np.abs(want).max())):
+                fail(f"tabllm logits ({name}) differ from PyTorch by {err}")
+            notes.append(f"logits {name}: max |diff| {err:.1e}")
+    return notes
 
 
 if __name__ == "__main__":
