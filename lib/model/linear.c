@@ -104,15 +104,14 @@ static void add_bias(const linear_job *j, const float *bias, float *y, int64_t o
     }
 }
 
-static void linear_worker(void *ctx, int ti, int nt)
+/* The rows [r0, r1) of the group's concatenated outputs, matrix by
+ * matrix. */
+static void linear_rows(const linear_job *j, int64_t begin, int64_t end, int ti)
 {
-    const linear_job *j = ctx;
-    size_t begin, end;
-    tl_pool_share((size_t)j->total_rows, ti, nt, &begin, &end);
     int64_t base = 0;
     for (int m = 0; m < j->count; m++) {
         const tl_weight *w = j->w[m];
-        int64_t r0 = (int64_t)begin - base, r1 = (int64_t)end - base;
+        int64_t r0 = begin - base, r1 = end - base;
         base += w->rows;
         r0 = r0 < 0 ? 0 : r0;
         r1 = r1 > w->rows ? w->rows : r1;
@@ -126,6 +125,31 @@ static void linear_worker(void *ctx, int ti, int nt)
     }
 }
 
+static void linear_items(void *ctx, size_t begin, size_t end, int ti)
+{
+    linear_job *j = ctx;
+    linear_rows(j, (int64_t)begin, (int64_t)end, ti);
+}
+
+/* Output rows per work item: about DECODE_CHUNK_BYTES of weights for the
+ * rows kernel (small enough that a thread the OS deschedules holds back
+ * little, large enough that taking an item costs nothing next to it);
+ * GEMM_CHUNK_ROWS for products of many rows. A multiple of 4, the rows
+ * kernel's tile. */
+#define DECODE_CHUNK_BYTES (128u << 10)
+#define GEMM_CHUNK_ROWS 128
+
+static size_t chunk_rows(const linear_job *j)
+{
+    if (j->gemm)
+        return GEMM_CHUNK_ROWS;
+    const tl_weight *w = j->w[0];
+    size_t row_bytes = (size_t)w->cols * tl_dtype_size(w->dtype);
+    size_t rows = DECODE_CHUNK_BYTES / (row_bytes ? row_bytes : 1);
+    rows &= ~(size_t)3;
+    return rows < 4 ? 4 : rows;
+}
+
 void tl_linear_group(tl_session *s, int layer, const tl_module *modules, int count,
                      const float *x, int n, const int32_t *row_seq, float *const *y)
 {
@@ -137,9 +161,9 @@ void tl_linear_group(tl_session *s, int layer, const tl_module *modules, int cou
         j.total_rows += j.w[m]->rows;
     }
     if (j.gemm && !tl_blas_single_threaded())
-        linear_worker(&j, 0, 1); /* OpenBLAS' own threads split each call */
+        linear_rows(&j, 0, j.total_rows, 0); /* OpenBLAS' own threads split each call */
     else
-        tl_pool_run(s->pool, linear_worker, &j);
+        tl_pool_run_items(s->pool, (size_t)j.total_rows, chunk_rows(&j), linear_items, &j);
 }
 
 void tl_linear(tl_session *s, int layer, tl_module module, const float *x, int n,
