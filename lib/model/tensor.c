@@ -68,44 +68,52 @@ uint64_t tl_weight_bytes(const tl_weight *w)
     return n * tl_dtype_size(w->dtype);
 }
 
-static float load_elem(tl_dtype t, const void *src, size_t i)
+/* Rounds to nearest, ties to even, for |x| < 2^22 (the default rounding
+ * mode does the work; libm's nearbyintf is a call per element). */
+static inline float round_even(float x)
 {
-    if (t == TL_DTYPE_F32) {
-        float v;
-        memcpy(&v, (const char *)src + 4 * i, 4);
-        return v;
-    }
-    uint16_t h;
-    memcpy(&h, (const char *)src + 2 * i, 2);
-    return t == TL_DTYPE_F16 ? tl_f16_to_f32(h) : tl_bf16_to_f32(h);
+    const float magic = 12582912.0f; /* 1.5 * 2^23 */
+    return x >= 0 ? (x + magic) - magic : -((-x + magic) - magic);
 }
 
 bool tl_quantize_q8_rows(tl_dtype from, const void *src, int64_t cols, int64_t r0, int64_t r1,
                          int8_t *q, uint16_t *scales)
 {
     const int64_t nb = cols / TL_Q8_BLOCK;
+    const size_t esz = tl_dtype_size(from);
     for (int64_t r = r0; r < r1; r++) {
         for (int64_t b = 0; b < nb; b++) {
             size_t at = (size_t)(r * cols + b * TL_Q8_BLOCK);
             float v[TL_Q8_BLOCK], amax = 0;
+            /* the source may be misaligned in its file: copy the block out */
+            if (from == TL_DTYPE_F32) {
+                memcpy(v, (const char *)src + at * esz, sizeof v);
+            } else {
+                uint16_t h[TL_Q8_BLOCK];
+                memcpy(h, (const char *)src + at * esz, sizeof h);
+                for (int i = 0; i < TL_Q8_BLOCK; i++)
+                    v[i] = from == TL_DTYPE_BF16 ? tl_bf16_to_f32(h[i]) : tl_f16_to_f32(h[i]);
+            }
+            bool finite = true;
             for (int i = 0; i < TL_Q8_BLOCK; i++) {
-                v[i] = load_elem(from, src, at + (size_t)i);
-                if (!isfinite(v[i]))
-                    return false;
+                finite &= isfinite(v[i]) != 0;
                 amax = fabsf(v[i]) > amax ? fabsf(v[i]) : amax;
             }
+            if (!finite)
+                return false;
             /* the scale the kernels will use is the F16 one, so quantize
              * against it rather than against amax/127 itself */
-            uint16_t h = tl_f32_to_f16(amax / 127.0f);
-            float d = tl_f16_to_f32(h);
+            uint16_t hs = tl_f32_to_f16(amax / 127.0f);
+            float d = tl_f16_to_f32(hs);
             if (!isfinite(d))
                 return false;
             float id = d > 0 ? 1.0f / d : 0.0f;
             for (int i = 0; i < TL_Q8_BLOCK; i++) {
-                float x = nearbyintf(v[i] * id);
-                q[at + (size_t)i] = (int8_t)(x > 127 ? 127 : x < -127 ? -127 : x);
+                float x = v[i] * id;
+                x = x > 127 ? 127 : x < -127 ? -127 : x;
+                q[at + (size_t)i] = (int8_t)round_even(x);
             }
-            scales[r * nb + b] = h;
+            scales[r * nb + b] = hs;
         }
     }
     return true;
