@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "../../common/test_util.h"
+#include "base/alloc.h"
 #include "base/json.h"
 
 #define MAX_MODELS 64
@@ -405,6 +406,46 @@ static void test_int8(void **state)
     printf("# INT8 mean KL over all models and both paths: %.2e nats\n", all_kl / all_n);
 }
 
+/* INT8 loading and decoding with every allocation failing in turn: a
+ * status, no crash, no leak (the quantized copies are owned as soon as they
+ * exist). */
+static void test_int8_out_of_memory(void **state)
+{
+    (void)state;
+    const ref *r = &refs[0];
+    tabllm_model_params mp;
+    assert_ok(tabllm_model_params_init(&mp, sizeof mp));
+    mp.weight_format = TABLLM_WEIGHTS_INT8;
+    int failures = 0;
+    for (unsigned long k = 1; k < 2000; k++) {
+        tl_alloc_fail_after(k);
+        tabllm_model *m = NULL;
+        tabllm_session *s = NULL;
+        tabllm_status st = tabllm_model_load(r->dir, &mp, &m);
+        if (st == TABLLM_OK) {
+            tabllm_session_params p;
+            tabllm_session_params_init(&p, sizeof p);
+            p.n_threads = 2;
+            st = tabllm_session_new(m, &p, &s);
+        }
+        if (st == TABLLM_OK) {
+            tabllm_batch b = {.struct_size = sizeof b, .n_tokens = 9, .tokens = r->prompt};
+            st = tabllm_session_decode(s, &b);
+            b.n_tokens = 1;
+            if (st == TABLLM_OK)
+                st = tabllm_session_decode(s, &b);
+        }
+        tl_alloc_fail_after(0);
+        tabllm_session_free(s);
+        tabllm_model_free(m);
+        if (st == TABLLM_OK)
+            break;
+        assert_int_equal(st, TABLLM_ERR_OUT_OF_MEMORY);
+        failures++;
+    }
+    assert_true(failures > 10);
+}
+
 /* llama.cpp (node-llama-cpp's prebuilt libllama on the same weights as
  * GGUF): its next-token log-probabilities at every prompt position against
  * the log-softmax of our logits, and its greedy continuation. */
@@ -490,6 +531,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_multi_sequence_and_fork),
         cmocka_unit_test(test_formats_and_threads),
         cmocka_unit_test(test_int8),
+        cmocka_unit_test(test_int8_out_of_memory),
         cmocka_unit_test(test_llamacpp),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
