@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -196,7 +197,8 @@ static tl_dtype wanted_dtype(uint32_t format, tl_dtype stored)
 static void release_source(const tl_st_tensor *t)
 {
 #ifdef MADV_DONTNEED
-    const uintptr_t page = 4096;
+    long ps = sysconf(_SC_PAGESIZE);
+    const uintptr_t page = ps > 0 ? (uintptr_t)ps : 4096;
     uintptr_t b = ((uintptr_t)t->data + page - 1) & ~(page - 1);
     uintptr_t e = ((uintptr_t)t->data + t->nbytes) & ~(page - 1);
     if (e > b)
