@@ -31,6 +31,16 @@ if [ ! -d "$cache/llama.cpp/gguf-py" ]; then
 fi
 cc -O3 -march=native -pthread "$here/stream_triad.c" -o "$cache/stream_triad"
 
+for m in $models; do
+  nice /usr/bin/python3 "$here/make_models.py" "$cache" "$m"
+  for pair in "f32:f32" "bf16:f16" "f32:q8_0"; do
+    src=${pair%%:*} theirs=${pair##*:}
+    gguf=$cache/$m-$theirs.gguf
+    [ -f "$gguf" ] || nice /usr/bin/python3 "$root/tests/conformance/model/hf_to_gguf.py" \
+        "$cache/llama.cpp/gguf-py" "$cache/$m-$src" "$gguf" "$theirs"
+  done
+done
+
 results=$cache/results.jsonl
 : > "$results"
 # ours (directory, --weights) : llama.cpp's GGUF
