@@ -13,7 +13,9 @@
 # BENCH_TORCH_DECODE (default 512 / 32; PyTorch bf16 without AVX-512 BF16
 # hardware runs at about 1 token/s, so lower them there), BENCH_KL=1 adds
 # the INT8 quantization loss (int8_kl.py) and llama.cpp's own Q8_0 loss
-# (llamacpp_kl.py) on the same ids.
+# (llamacpp_kl.py) on the same ids, BENCH_DECODE (default 128) the decode
+# length, BENCH_BATCH=0 skips the 16x64 batch and the 1024-token prefill
+# (for a machine too busy to finish the full run).
 # Models and GGUF files are cached in .cache/bench/ (a few GB).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -41,7 +43,7 @@ for m in $models; do
   done
 done
 
-results=$cache/results.jsonl
+results=${BENCH_RESULTS:-$cache/results.jsonl}
 : > "$results"
 # ours (directory, --weights) : llama.cpp's GGUF
 pairs="f32:auto:f32 bf16:auto:f16 bf16:int8:q8_0"
@@ -54,14 +56,16 @@ for threads in ${BENCH_THREADS:-1 2}; do
       weights=${rest%%:*} theirs=${rest##*:}
       key=$m-$theirs
       echo "--- $m ours $dir/$weights vs llama.cpp $theirs, $threads thread(s)" >&2
+      batch=(--batch 16x64) lbatch="16 64"
+      [ "${BENCH_BATCH:-1}" = 0 ] && batch=() lbatch="0 0"
       "$cli" bench --model "$cache/$m-$dir" --weights "$weights" --threads "$threads" \
-        --prefill 512 --decode 128 --batch 16x64 --json \
+        --prefill 512 --decode "${BENCH_DECODE:-128}" "${batch[@]}" --json \
         | sed "s/^{/{\"engine\": \"tabllm\", \"key\": \"$key\", /" >> "$results"
-      "$cli" bench --model "$cache/$m-$dir" --weights "$weights" --threads "$threads" \
-        --prefill 1024 --decode 0 --json \
+      [ "${BENCH_BATCH:-1}" = 0 ] || "$cli" bench --model "$cache/$m-$dir" --weights "$weights" \
+        --threads "$threads" --prefill 1024 --decode 0 --json \
         | sed "s/^{/{\"engine\": \"tabllm-1024\", \"key\": \"$key\", /" >> "$results"
-      node "$here/llamacpp_bench.mjs" "$cache/$m-$theirs.gguf" "$threads" 512 128 16 64 \
-        | sed "s/^{/{\"key\": \"$key\", /" >> "$results"
+      node "$here/llamacpp_bench.mjs" "$cache/$m-$theirs.gguf" "$threads" 512 \
+        "${BENCH_DECODE:-128}" $lbatch | sed "s/^{/{\"key\": \"$key\", /" >> "$results"
     done
     echo "--- $m PyTorch bf16, $threads thread(s)" >&2
     OMP_WAIT_POLICY=PASSIVE nice /usr/bin/python3 "$here/torch_bench.py" "$cache/$m-bf16" \
