@@ -936,7 +936,10 @@ typedef enum tabllm_weight_format {
     TABLLM_WEIGHTS_F32 = 1,  /**< converted to float32 at load (4 bytes a weight) */
     TABLLM_WEIGHTS_BF16 = 2, /**< converted to bfloat16 at load (round to nearest even) */
     TABLLM_WEIGHTS_F16 = 3,  /**< converted to IEEE half at load (round to nearest even) */
-    TABLLM_WEIGHTS_INT8 = 4, /**< reserved; refused with #TABLLM_ERR_UNSUPPORTED for now */
+    TABLLM_WEIGHTS_INT8 = 4, /**< projections quantized to 8 bits at load (Q8_0: blocks of 32
+                                  weights with an F16 scale, 1.06 bytes a weight); the embedding
+                                  stays mapped as stored; a matrix whose rows are not a multiple
+                                  of 32 stays as stored. See docs/performance.md. */
     TABLLM_WEIGHT_FORMAT_MAX_ENUM_ = 0x7fffffff
 } tabllm_weight_format;
 

@@ -13,7 +13,7 @@ static int run(int argc, char **argv);
 const cli_command cli_cmd_bench = {
     "bench", "time prefill, decode and batched decoding on random token ids",
     "tabllm bench --model DIR [--lora DIR[=SCALE]]... [--lora-merge] [--prefill N] [--decode N]\n"
-    "             [--batch SEQSxTOKENS] [--threads N] [--weights auto|f32|bf16|f16] [--json]\n"
+    "             [--batch SEQSxTOKENS] [--threads N] [--weights auto|f32|bf16|f16|int8] [--json]\n"
     "OpenBLAS is set to one thread; --threads is the session's thread count.",
     run};
 

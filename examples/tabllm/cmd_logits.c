@@ -12,7 +12,8 @@ static int run(int argc, char **argv);
 const cli_command cli_cmd_logits = {
     "logits", "write a model's logits for token ids as a .npy file",
     "tabllm logits --model DIR [--lora DIR[=SCALE]]... [--lora-merge] --ids 1,2,3,... [--all] --out FILE.npy\n"
-    "              [--threads N] [--weights auto|f32|bf16|f16]",
+    "              [--threads N] [--weights auto|f32|bf16|f16|int8] [--step]\n"
+    "--step feeds the ids one at a time (the decode path) instead of as one batch.",
     run};
 
 /* NumPy format 1.0: magic, header length, a dict padded so the data starts
@@ -57,7 +58,7 @@ static int run(int argc, char **argv)
 static int run_opts(cli_model_opts *opts, int argc, char **argv)
 {
     const char *ids_text = NULL, *out = NULL;
-    int all = 0;
+    int all = 0, step = 0;
     for (int i = 1; i < argc; i++) {
         int used = cli_model_opt(opts, argc, argv, i);
         if (used < 0)
@@ -70,6 +71,8 @@ static int run_opts(cli_model_opts *opts, int argc, char **argv)
             out = argv[++i];
         } else if (strcmp(argv[i], "--all") == 0) {
             all = 1;
+        } else if (strcmp(argv[i], "--step") == 0) {
+            step = 1;
         } else {
             return cli_usage_error(&cli_cmd_logits, "unknown option '%s'", argv[i]);
         }
@@ -90,23 +93,32 @@ static int run_opts(cli_model_opts *opts, int argc, char **argv)
     int8_t *want = calloc(n_ids, 1);
     for (size_t i = 0; i < n_ids; i++)
         want[i] = all || i + 1 == n_ids;
-    tabllm_batch b = {.struct_size = sizeof b, .n_tokens = (uint32_t)n_ids, .tokens = ids,
-                      .logits = want};
-    tabllm_status st = tabllm_session_decode(session, &b);
-    if (st != TABLLM_OK) {
-        rc = cli_fail(st, "decode");
-    } else {
-        size_t V = (size_t)tabllm_model_n_vocab(model), rows = all ? n_ids : 1;
-        float *data = malloc(rows * V * sizeof(float));
-        for (size_t r = 0; r < rows && st == TABLLM_OK; r++) {
-            const float *l;
-            st = tabllm_session_logits(session, all ? (int32_t)r : -1, &l);
-            if (st == TABLLM_OK)
-                memcpy(data + r * V, l, V * sizeof(float));
+    size_t V = (size_t)tabllm_model_n_vocab(model), rows = all ? n_ids : 1;
+    float *data = malloc(rows * V * sizeof(float));
+    tabllm_status st = TABLLM_OK;
+    /* one batch of every id, or (--step) one batch per id */
+    size_t per = step ? 1 : n_ids, r = 0;
+    for (size_t at = 0; at < n_ids && st == TABLLM_OK; at += per) {
+        tabllm_batch b = {.struct_size = sizeof b, .n_tokens = (uint32_t)per, .tokens = ids + at,
+                          .logits = want + at};
+        if ((st = tabllm_session_decode(session, &b)) != TABLLM_OK) {
+            rc = cli_fail(st, "decode");
+            break;
         }
-        rc = st != TABLLM_OK ? cli_fail(st, "logits") : write_npy(out, data, rows, V);
-        free(data);
+        for (size_t k = 0; k < per && st == TABLLM_OK; k++) {
+            if (!want[at + k])
+                continue;
+            const float *l;
+            st = tabllm_session_logits(session, (int32_t)k, &l);
+            if (st == TABLLM_OK)
+                memcpy(data + r++ * V, l, V * sizeof(float));
+            else
+                rc = cli_fail(st, "logits");
+        }
     }
+    if (st == TABLLM_OK)
+        rc = write_npy(out, data, rows, V);
+    free(data);
     free(want);
     free(ids);
     tabllm_session_free(session);

@@ -35,9 +35,9 @@ int cli_model_opt(cli_model_opts *o, int argc, char **argv, int i)
     } else if (strcmp(a, "--threads") == 0) {
         o->threads = atoi(v);
     } else {
-        static const char *names[] = {"auto", "f32", "bf16", "f16"};
+        static const char *names[] = {"auto", "f32", "bf16", "f16", "int8"};
         o->weights = 99;
-        for (uint32_t k = 0; k < 4; k++)
+        for (uint32_t k = 0; k < 5; k++)
             if (strcmp(v, names[k]) == 0)
                 o->weights = k;
     }
@@ -78,8 +78,8 @@ int cli_open_model(const cli_model_opts *o, uint32_t n_ctx, uint32_t n_seq, tabl
 {
     *model = NULL;
     *session = NULL;
-    if (o->weights > TABLLM_WEIGHTS_F16) {
-        fprintf(stderr, "tabllm: --weights must be auto, f32, bf16 or f16\n");
+    if (o->weights > TABLLM_WEIGHTS_INT8) {
+        fprintf(stderr, "tabllm: --weights must be auto, f32, bf16, f16 or int8\n");
         return 2;
     }
     tabllm_set_blas_threads(1, NULL);

@@ -28,17 +28,25 @@ struct tl_pool {
     int n_threads;
     struct worker *workers; /* n_threads - 1 of them */
 
-    /* The current step; published by incrementing `generation`. */
+    /* The current step; published by advancing `generation`, whose low bit
+     * says which kind of step it is (STEP_*). */
     tl_pool_fn fn;
     void *ctx;
+    tl_pool_items_fn items_fn;
+    size_t count, chunk;
+    atomic_size_t next;  /* next item to hand out (item steps) */
+    atomic_uint entry;   /* item steps: bit 0 open, participants << 1 */
     atomic_uint generation;
-    atomic_int pending; /* workers still running the current step */
+    atomic_int pending; /* workers still running the current static step */
     atomic_bool stop;
 
     pthread_mutex_t lock;
     pthread_cond_t wake;
     int sleepers; /* guarded by lock */
 };
+
+#define STEP_STATIC 0u
+#define STEP_ITEMS 1u
 
 static unsigned wait_for_step(tl_pool *pool, unsigned seen)
 {
@@ -59,17 +67,53 @@ static unsigned wait_for_step(tl_pool *pool, unsigned seen)
     return gen;
 }
 
+/* Takes chunks until none is left. */
+static void run_items(tl_pool *pool, int index)
+{
+    for (;;) {
+        size_t b = atomic_fetch_add_explicit(&pool->next, pool->chunk, memory_order_relaxed);
+        if (b >= pool->count)
+            return;
+        size_t e = pool->count - b < pool->chunk ? pool->count : b + pool->chunk;
+        pool->items_fn(pool->ctx, b, e, index);
+    }
+}
+
+/* Joins the open item step, if there is one. */
+static bool enter_items(tl_pool *pool)
+{
+    unsigned e = atomic_load_explicit(&pool->entry, memory_order_relaxed);
+    while (e & 1u)
+        if (atomic_compare_exchange_weak_explicit(&pool->entry, &e, e + 2u, memory_order_acquire,
+                                                  memory_order_relaxed))
+            return true;
+    return false;
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
     tl_pool *pool = w->pool;
     unsigned seen = 0;
     for (;;) {
-        seen = wait_for_step(pool, seen);
+        unsigned gen = wait_for_step(pool, seen);
         if (atomic_load_explicit(&pool->stop, memory_order_acquire))
             return NULL;
-        pool->fn(pool->ctx, w->index, pool->n_threads);
-        atomic_fetch_sub_explicit(&pool->pending, 1, memory_order_release);
+        if ((gen & 1u) == STEP_STATIC) {
+            /* a static step waits for every worker, so it is still the
+             * current one and its fields are stable */
+            pool->fn(pool->ctx, w->index, pool->n_threads);
+            atomic_fetch_sub_explicit(&pool->pending, 1, memory_order_release);
+            seen = gen;
+        } else if (enter_items(pool)) {
+            /* the step entered may be a later one than `gen` (this thread
+             * was descheduled in between): harmless, chunks are counted */
+            run_items(pool, w->index);
+            seen = gen;
+            atomic_fetch_sub_explicit(&pool->entry, 2u, memory_order_release);
+        } else {
+            seen = gen; /* too late: the others took every chunk */
+        }
     }
 }
 
@@ -85,6 +129,8 @@ tabllm_status tl_pool_new(int n_threads, tl_pool **out)
     pool->n_threads = n_threads;
     atomic_init(&pool->generation, 0);
     atomic_init(&pool->pending, 0);
+    atomic_init(&pool->next, 0);
+    atomic_init(&pool->entry, 0);
     atomic_init(&pool->stop, false);
     pthread_mutex_init(&pool->lock, NULL);
     pthread_cond_init(&pool->wake, NULL);
@@ -134,6 +180,17 @@ int tl_pool_size(const tl_pool *pool)
     return pool->n_threads;
 }
 
+/* Publishes a step of `kind` whose fields are already written. */
+static void publish(tl_pool *pool, unsigned kind)
+{
+    unsigned g = atomic_load_explicit(&pool->generation, memory_order_relaxed);
+    atomic_store_explicit(&pool->generation, ((g >> 1) + 1u) << 1 | kind, memory_order_release);
+    pthread_mutex_lock(&pool->lock);
+    if (pool->sleepers > 0)
+        pthread_cond_broadcast(&pool->wake);
+    pthread_mutex_unlock(&pool->lock);
+}
+
 void tl_pool_run(tl_pool *pool, tl_pool_fn fn, void *ctx)
 {
     if (pool->n_threads == 1) {
@@ -143,11 +200,7 @@ void tl_pool_run(tl_pool *pool, tl_pool_fn fn, void *ctx)
     pool->fn = fn;
     pool->ctx = ctx;
     atomic_store_explicit(&pool->pending, pool->n_threads - 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&pool->generation, 1, memory_order_release);
-    pthread_mutex_lock(&pool->lock);
-    if (pool->sleepers > 0)
-        pthread_cond_broadcast(&pool->wake);
-    pthread_mutex_unlock(&pool->lock);
+    publish(pool, STEP_STATIC);
 
     fn(ctx, 0, pool->n_threads);
 
@@ -156,6 +209,36 @@ void tl_pool_run(tl_pool *pool, tl_pool_fn fn, void *ctx)
             cpu_relax();
         else
             sched_yield(); /* a worker was descheduled: let it run */
+    }
+}
+
+void tl_pool_run_items(tl_pool *pool, size_t count, size_t chunk, tl_pool_items_fn fn, void *ctx)
+{
+    if (chunk == 0)
+        chunk = 1;
+    if (pool->n_threads == 1 || count <= chunk) {
+        for (size_t b = 0; b < count; b += chunk)
+            fn(ctx, b, count - b < chunk ? count : b + chunk, 0);
+        return;
+    }
+    pool->items_fn = fn;
+    pool->ctx = ctx;
+    pool->count = count;
+    pool->chunk = chunk;
+    atomic_store_explicit(&pool->next, 0, memory_order_relaxed);
+    atomic_store_explicit(&pool->entry, 1u, memory_order_release); /* open, nobody in */
+    publish(pool, STEP_ITEMS);
+
+    run_items(pool, 0);
+
+    /* close the step: workers that have not joined yet never will; wait for
+     * those that did (they are finishing their last chunk) */
+    atomic_fetch_and_explicit(&pool->entry, ~1u, memory_order_acq_rel);
+    for (long spins = 0; atomic_load_explicit(&pool->entry, memory_order_acquire) != 0; spins++) {
+        if (spins < SPIN_ITERATIONS)
+            cpu_relax();
+        else
+            sched_yield();
     }
 }
 

@@ -30,6 +30,20 @@ int tl_pool_size(const tl_pool *pool);
  * pool. */
 void tl_pool_run(tl_pool *pool, tl_pool_fn fn, void *ctx);
 
+/* Work for a step handed out in chunks: items [begin, end) on the thread
+ * with index `thread_index` (for per-thread scratch). */
+typedef void (*tl_pool_items_fn)(void *ctx, size_t begin, size_t end, int thread_index);
+
+/* Runs fn over `count` items in chunks of `chunk` (the last may be shorter):
+ * each thread that arrives takes the next chunk from an atomic counter until
+ * none is left. A worker the OS has not scheduled by the time every chunk is
+ * taken does not take part, so a descheduled thread (a busy machine) costs
+ * its share of the work, not a scheduler time slice per step. Chunk
+ * boundaries depend only on (count, chunk), so a computation whose items are
+ * independent gives the same bits whichever thread ran them. Same calling
+ * rules as tl_pool_run. */
+void tl_pool_run_items(tl_pool *pool, size_t count, size_t chunk, tl_pool_items_fn fn, void *ctx);
+
 /* The [begin, end) share of `count` items for one thread: contiguous,
  * balanced, and a function of (count, index, n) alone. */
 void tl_pool_share(size_t count, int thread_index, int n_threads, size_t *begin, size_t *end);

@@ -114,6 +114,11 @@ tabllm_status tl_lora_dora_terms(tl_adapter *a, tl_lora_module *m)
     const tl_weight *w;
     const float *bias;
     tl_lora_base_weight(a->model, m->layer, m->module, &w, &bias);
+    if (w->dtype == TL_DTYPE_Q8_0)
+        return tl_error(TABLLM_ERR_UNSUPPORTED,
+                        "DoRA on layer %d %s needs the base weights, which the model holds as "
+                        "INT8; load it as f32, bf16 or f16",
+                        m->layer, tl_module_name((tl_module)m->module));
     bool embed = m->module == TL_MOD_EMBED;
     size_t out = (size_t)m->out, r = (size_t)m->rank, cols = (size_t)w->cols;
     double *terms, *g;

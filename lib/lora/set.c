@@ -314,6 +314,11 @@ static tabllm_status merge_weight(const tl_session *s, const tl_lora_set *set, i
         any |= set->e[i].ad->slot_mod[slot] >= 0;
     if (!any)
         return TABLLM_OK; /* only a replacement or a bias: used as is */
+    if (w->dtype == TL_DTYPE_Q8_0)
+        return tl_error(TABLLM_ERR_UNSUPPORTED,
+                        "tabllm_session_merge_adapters: layer %d %s holds INT8 weights; merging "
+                        "needs the model loaded as f32, bf16 or f16 (unmerged adapters work)",
+                        layer, tl_module_name((tl_module)module));
     const bool embed = module == TL_MOD_EMBED;
     const int64_t rows = w->rows, cols = w->cols;
     const size_t esz = tl_dtype_size(w->dtype);

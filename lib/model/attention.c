@@ -5,7 +5,8 @@
  * `sliding_window` of them on sliding layers): causality per sequence falls
  * out of the cache layout. Work is split into items (a block of up to QB
  * consecutive rows of one sequence) x (one query head), handed out
- * statically over the session's threads. A block of several rows does its
+ * from a shared counter over the session's threads (each item is computed
+ * the same way whichever thread takes it). A block of several rows does its
  * two products with SGEMM; a single decode row uses dot products. */
 #include <cblas.h>
 #include <math.h>
@@ -83,12 +84,10 @@ static void attend_item(const attn_job *j, int b, int h, float *scores)
     }
 }
 
-static void attn_worker(void *ctx, int ti, int nt)
+static void attn_items(void *ctx, size_t begin, size_t end, int ti)
 {
     const attn_job *j = ctx;
     int n_heads = j->s->model->cfg.n_heads;
-    size_t begin, end;
-    tl_pool_share((size_t)j->n_blocks * (size_t)n_heads, ti, nt, &begin, &end);
     float *scores = j->s->scratch + (size_t)ti * j->s->scratch_floats;
     for (size_t it = begin; it < end; it++)
         attend_item(j, (int)(it / (size_t)n_heads), (int)(it % (size_t)n_heads), scores);
@@ -109,7 +108,7 @@ void tl_attention(tl_session *s, int layer, int n)
     }
     attn_job j = {.s = s, .layer = layer, .n_blocks = nb, .block_row = s->block_row,
                   .block_len = s->block_len, .gemm = tl_blas_single_threaded()};
-    tl_pool_run(s->pool, attn_worker, &j);
+    tl_pool_run_items(s->pool, (size_t)nb * (size_t)s->model->cfg.n_heads, 1, attn_items, &j);
 }
 
 size_t tl_attention_scratch(uint32_t n_ctx)

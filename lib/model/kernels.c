@@ -62,10 +62,63 @@ ROWS_REF(rows_f32, float, LOAD_F32)
 ROWS_REF(rows_f16, uint16_t, tl_f16_to_f32)
 ROWS_REF(rows_bf16, uint16_t, tl_bf16_to_f32)
 
+/* Each weight row widened once (into scratch), then dotted with every
+ * input in plain order: the reference the blocked GEMMs are tested against. */
+static void gemm_ref(const tl_weight *w, int64_t r0, int64_t r1, const float *x, int64_t ldx,
+                     int n, float *y, int64_t ldy, float *scratch)
+{
+    for (int64_t r = r0; r < r1; r++) {
+        tl_weight_row_f32(w, r, scratch);
+        for (int t = 0; t < n; t++) {
+            const float *xt = x + t * ldx;
+            float s = 0;
+            for (int64_t i = 0; i < w->cols; i++)
+                s += scratch[i] * xt[i];
+            y[t * ldy + r] = s;
+        }
+    }
+}
+
+static void quantize_q8_ref(const float *x, int64_t n, int8_t *q, float *d)
+{
+    for (int64_t b = 0; b < n / TL_Q8_BLOCK; b++) {
+        const float *v = x + b * TL_Q8_BLOCK;
+        float amax = 0;
+        for (int i = 0; i < TL_Q8_BLOCK; i++)
+            amax = fabsf(v[i]) > amax ? fabsf(v[i]) : amax;
+        float id = amax > 0 ? 127.0f / amax : 0.0f;
+        d[b] = amax / 127.0f;
+        for (int i = 0; i < TL_Q8_BLOCK; i++)
+            q[b * TL_Q8_BLOCK + i] = (int8_t)nearbyintf(v[i] * id);
+    }
+}
+
+static void rows_q8_ref(const tl_weight *w, int64_t r0, int64_t r1, const int8_t *xq,
+                        const float *xd, int n, float *y, int64_t ldy)
+{
+    const int64_t cols = w->cols, nb = cols / TL_Q8_BLOCK;
+    for (int64_t r = r0; r < r1; r++) {
+        const int8_t *row = (const int8_t *)w->data + r * cols;
+        for (int t = 0; t < n; t++) {
+            float s = 0;
+            for (int64_t b = 0; b < nb; b++) {
+                int32_t acc = 0;
+                for (int i = 0; i < TL_Q8_BLOCK; i++)
+                    acc += row[b * TL_Q8_BLOCK + i] * xq[t * cols + b * TL_Q8_BLOCK + i];
+                s += (float)acc * (tl_f16_to_f32(w->scales[r * nb + b]) * xd[t * nb + b]);
+            }
+            y[t * ldy + r] = s;
+        }
+    }
+}
+
 static const tl_kernel_table scalar_table = {
     .name = "scalar",
     .rows = {rows_f32, rows_f16, rows_bf16},
     .widen = {widen_f32, widen_f16, widen_bf16},
+    .gemm = {[TL_DTYPE_F16] = gemm_ref, [TL_DTYPE_BF16] = gemm_ref, [TL_DTYPE_Q8_0] = gemm_ref},
+    .quantize_q8 = quantize_q8_ref,
+    .rows_q8 = rows_q8_ref,
     .dot = dot_ref,
     .axpy = axpy_ref,
     .softmax = tl_softmax,

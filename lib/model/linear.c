@@ -5,9 +5,14 @@
  * thread count):
  *  - few rows (decode): the rows kernel streams each weight row once and
  *    dots it with every input row;
- *  - many rows (prefill, big batches): OpenBLAS SGEMM. F32 weights are used
- *    in place; F16/BF16 weights are widened tile by tile into per-thread
- *    scratch first (the widening is O(out·in), the product O(n·out·in)).
+ *  - many rows (prefill, big batches): OpenBLAS SGEMM for F32 weights, the
+ *    library's blocked GEMM (gemm_avx2.c) for F16, BF16 and Q8_0 weights,
+ *    widened block by block into per-thread scratch (O(out·in) next to the
+ *    product's O(n·out·in)).
+ * Q8_0 weights in decode multiply int8 by int8: the input rows are
+ * quantized once per call (q8_avx2.c). Work is handed out in chunks of
+ * output rows from a shared counter (tl_pool_run_items); each output row is
+ * computed the same way whichever thread takes it.
  * OpenBLAS' thread count is process-wide and the library does not change
  * it: when it is 1 each session thread calls SGEMM on its own slice; when it
  * is more, one call per tile is made from the calling thread and OpenBLAS'
@@ -17,9 +22,7 @@
 #include "model/session.h"
 
 /* Below this many rows the rows kernel beats SGEMM's packing. */
-#define GEMM_MIN_ROWS 8
-/* Weight rows widened at a time for F16/BF16 SGEMM. */
-#define GEMM_TILE_ROWS 128
+#define GEMM_MIN_ROWS TL_LINEAR_GEMM_MIN_ROWS
 
 const char *tl_module_name(tl_module m)
 {
@@ -68,28 +71,24 @@ typedef struct linear_job {
     const float *x;
     int n;
     bool gemm;
+    const int8_t *xq; /* x quantized for Q8_0 weights in decode */
+    const float *xd;
 } linear_job;
 
-/* y[:, r0:r1] for all rows of x via SGEMM. */
+/* y[:, r0:r1] for all rows of x: OpenBLAS SGEMM for F32 weights, the
+ * library's own blocked GEMM (gemm_avx2.c) for weights kept in F16, BF16 or
+ * Q8_0, which widens them block by block and never makes a float copy. */
 static void gemm_slice(const linear_job *j, const tl_weight *w, float *y, float *scratch,
                        int64_t r0, int64_t r1)
 {
     const int64_t in = w->cols, out = w->rows;
     if (w->dtype == TL_DTYPE_F32) {
-        if (r1 > r0)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, j->n, (int)(r1 - r0), (int)in,
-                        1.0f, j->x, (int)in, (const float *)w->data + r0 * in, (int)in, 0.0f,
-                        y + r0, (int)out);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, j->n, (int)(r1 - r0), (int)in, 1.0f,
+                    j->x, (int)in, (const float *)w->data + r0 * in, (int)in, 0.0f, y + r0,
+                    (int)out);
         return;
     }
-    tl_widen_fn widen = j->s->kt->widen[w->dtype];
-    size_t esz = tl_dtype_size(w->dtype);
-    for (int64_t t0 = r0; t0 < r1; t0 += GEMM_TILE_ROWS) {
-        int64_t t1 = t0 + GEMM_TILE_ROWS < r1 ? t0 + GEMM_TILE_ROWS : r1;
-        widen((const char *)w->data + (size_t)(t0 * in) * esz, scratch, (t1 - t0) * in);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, j->n, (int)(t1 - t0), (int)in, 1.0f,
-                    j->x, (int)in, scratch, (int)in, 0.0f, y + t0, (int)out);
-    }
+    j->s->kt->gemm[w->dtype](w, r0, r1, j->x, in, j->n, y, out, scratch);
 }
 
 static void add_bias(const linear_job *j, const float *bias, float *y, int64_t out, int64_t r0,
@@ -104,15 +103,14 @@ static void add_bias(const linear_job *j, const float *bias, float *y, int64_t o
     }
 }
 
-static void linear_worker(void *ctx, int ti, int nt)
+/* The rows [r0, r1) of the group's concatenated outputs, matrix by
+ * matrix. */
+static void linear_rows(const linear_job *j, int64_t begin, int64_t end, int ti)
 {
-    const linear_job *j = ctx;
-    size_t begin, end;
-    tl_pool_share((size_t)j->total_rows, ti, nt, &begin, &end);
     int64_t base = 0;
     for (int m = 0; m < j->count; m++) {
         const tl_weight *w = j->w[m];
-        int64_t r0 = (int64_t)begin - base, r1 = (int64_t)end - base;
+        int64_t r0 = begin - base, r1 = end - base;
         base += w->rows;
         r0 = r0 < 0 ? 0 : r0;
         r1 = r1 > w->rows ? w->rows : r1;
@@ -120,18 +118,60 @@ static void linear_worker(void *ctx, int ti, int nt)
             continue;
         if (j->gemm)
             gemm_slice(j, w, j->y[m], j->s->scratch + (size_t)ti * j->s->scratch_floats, r0, r1);
+        else if (w->dtype == TL_DTYPE_Q8_0)
+            j->s->kt->rows_q8(w, r0, r1, j->xq, j->xd, j->n, j->y[m], w->rows);
         else
             j->s->kt->rows[w->dtype](w, r0, r1, j->x, j->n, j->y[m], w->rows);
         add_bias(j, j->bias[m], j->y[m], w->rows, r0, r1);
     }
 }
 
+static void linear_items(void *ctx, size_t begin, size_t end, int ti)
+{
+    linear_job *j = ctx;
+    linear_rows(j, (int64_t)begin, (int64_t)end, ti);
+}
+
+/* Output rows per work item: about DECODE_CHUNK_BYTES of weights for the
+ * rows kernel (small enough that a thread the OS deschedules holds back
+ * little, large enough that taking an item costs nothing next to it);
+ * GEMM_CHUNK_ROWS for products of many rows. A multiple of 4, the rows
+ * kernel's tile. */
+#define DECODE_CHUNK_BYTES (128u << 10)
+#define GEMM_CHUNK_ROWS 128
+
+static size_t chunk_rows(const linear_job *j)
+{
+    if (j->gemm)
+        return GEMM_CHUNK_ROWS;
+    const tl_weight *w = j->w[0];
+    size_t row_bytes = (size_t)w->cols * tl_dtype_size(w->dtype) * (size_t)j->n;
+    size_t rows = DECODE_CHUNK_BYTES / (row_bytes ? row_bytes : 1);
+    rows &= ~(size_t)3;
+    return rows < 4 ? 4 : rows;
+}
+
 static void linear_run(linear_job *j)
 {
-    if (j->gemm && !tl_blas_single_threaded())
-        linear_worker(j, 0, 1); /* OpenBLAS' own threads split each call */
+    tl_session *s = j->s;
+    bool all_f32 = true, any_q8 = false;
+    for (int m = 0; m < j->count; m++) {
+        all_f32 &= j->w[m]->dtype == TL_DTYPE_F32;
+        any_q8 |= j->w[m]->dtype == TL_DTYPE_Q8_0;
+    }
+    if (any_q8 && !j->gemm) {
+        /* once per call, not per chunk: every chunk reads the same input */
+        const int64_t in = j->w[0]->cols;
+        for (int t = 0; t < j->n; t++)
+            s->kt->quantize_q8(j->x + t * in, in, s->xq + t * in,
+                               s->xd + t * (in / TL_Q8_BLOCK));
+        j->xq = s->xq;
+        j->xd = s->xd;
+    }
+    if (j->gemm && all_f32 && !tl_blas_single_threaded())
+        linear_rows(j, 0, j->total_rows, 0); /* OpenBLAS' own threads split each call */
     else
-        tl_pool_run(j->s->pool, linear_worker, j);
+        tl_pool_run_items(s->pool, (size_t)j->total_rows, chunk_rows(j), linear_items, j);
 }
 
 void tl_linear_group(tl_session *s, int layer, const tl_module *modules, int count,
@@ -188,5 +228,17 @@ size_t tl_linear_scratch(const tl_model *m)
         in = (size_t)c->n_ff;
     if ((size_t)c->n_heads * (size_t)c->head_dim > in)
         in = (size_t)c->n_heads * (size_t)c->head_dim;
-    return GEMM_TILE_ROWS * in;
+    /* the packed GEMM block; the scalar reference widens a whole row */
+    return in > TL_GEMM_SCRATCH_FLOATS ? in : TL_GEMM_SCRATCH_FLOATS;
+}
+
+size_t tl_linear_max_in(const tl_model *m)
+{
+    const tl_model_config *c = &m->cfg;
+    size_t in = (size_t)c->n_embd;
+    if ((size_t)c->n_ff > in)
+        in = (size_t)c->n_ff;
+    if ((size_t)c->n_heads * (size_t)c->head_dim > in)
+        in = (size_t)c->n_heads * (size_t)c->head_dim;
+    return in;
 }

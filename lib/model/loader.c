@@ -5,9 +5,11 @@
  * Matrices stay in the mapped files in their stored dtype (zero copy) unless
  * the caller asked for another format or the data is misaligned; norms and
  * biases, a few kilobytes, are always widened to float32 copies. */
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -186,9 +188,60 @@ static tl_dtype wanted_dtype(uint32_t format, tl_dtype stored)
     }
 }
 
-/* A [rows, cols] matrix, mapped in place when it can be. */
+/* Gives the mapped pages of a tensor already converted back to the page
+ * cache: they stay there (shared, reclaimable) but leave this process'
+ * resident set, so quantizing a 16 GB checkpoint never holds more than the
+ * INT8 copies plus one tensor (docs/performance.md, "Memory plan"). A
+ * private file mapping that was never written refaults the same bytes from
+ * the file if touched again (the embedding is). */
+static void release_source(const tl_st_tensor *t)
+{
+#ifdef MADV_DONTNEED
+    long ps = sysconf(_SC_PAGESIZE);
+    const uintptr_t page = ps > 0 ? (uintptr_t)ps : 4096;
+    uintptr_t b = ((uintptr_t)t->data + page - 1) & ~(page - 1);
+    uintptr_t e = ((uintptr_t)t->data + t->nbytes) & ~(page - 1);
+    if (e > b)
+        madvise((void *)b, e - b, MADV_DONTNEED); /* advice only: failure is harmless */
+#else
+    (void)t;
+#endif
+}
+
+/* An INT8 (Q8_0) copy of a mapped [rows, cols] tensor. */
+static tabllm_status quantize_matrix(loader *L, const char *name, const tl_st_tensor *t,
+                                     int64_t rows, int64_t cols, tl_weight *w)
+{
+    size_t n = (size_t)rows * (size_t)cols, nb = n / TL_Q8_BLOCK;
+    int8_t *q;
+    uint16_t *sc;
+    tabllm_status st = tl_alloc_array((void **)&q, n ? n : 1, 1, name);
+    if (st != TABLLM_OK)
+        return st;
+    if ((st = own(L->m, q)) != TABLLM_OK)
+        return st;
+    if ((st = tl_alloc_array((void **)&sc, nb ? nb : 1, sizeof *sc, name)) != TABLLM_OK)
+        return st;
+    if ((st = own(L->m, sc)) != TABLLM_OK)
+        return st;
+    hint_huge_pages(q, n);
+    if (!tl_quantize_q8_rows(t->dtype, t->data, cols, 0, rows, q, sc))
+        return tl_error(TABLLM_ERR_FORMAT,
+                        "%s: tensor %s cannot be quantized to INT8: it holds a value that is "
+                        "not finite or beyond 65504*127",
+                        t->file, name);
+    release_source(t);
+    w->dtype = TL_DTYPE_Q8_0;
+    w->data = q;
+    w->scales = sc;
+    return TABLLM_OK;
+}
+
+/* A [rows, cols] matrix, mapped in place when it can be. `quantize`: INT8
+ * was asked for and this matrix is a projection (the embedding is looked
+ * up, not multiplied, and stays as stored). */
 static tabllm_status load_matrix(loader *L, const char *name, int64_t rows, int64_t cols,
-                                 bool counts, tl_weight *w)
+                                 bool counts, bool quantize, tl_weight *w)
 {
     const tl_st_tensor *t;
     tabllm_status st = get_tensor(L, name, 2, rows, cols, &t);
@@ -199,6 +252,18 @@ static tabllm_status load_matrix(loader *L, const char *name, int64_t rows, int6
     w->rows = rows;
     w->cols = cols;
     w->dtype = want;
+    w->scales = NULL;
+    if (quantize && L->format == TABLLM_WEIGHTS_INT8) {
+        if (cols % TL_Q8_BLOCK == 0) {
+            if ((st = quantize_matrix(L, name, t, rows, cols, w)) != TABLLM_OK)
+                return st;
+            if (counts)
+                L->m->weight_bytes += tl_weight_bytes(w);
+            return TABLLM_OK;
+        }
+        tl_log_info("%s: %" PRId64 " columns are not a multiple of %d: kept as %s", name, cols,
+                    TL_Q8_BLOCK, tl_dtype_name(want));
+    }
     /* 32-byte alignment is what the SIMD kernels like; element alignment is
      * what C needs. Files written by the reference tools are 8-aligned. */
     if (want == t->dtype && ((uintptr_t)t->data % tl_dtype_size(want)) == 0) {
@@ -220,9 +285,10 @@ static tabllm_status load_matrix(loader *L, const char *name, int64_t rows, int6
         if ((st = own(L->m, copy)) != TABLLM_OK)
             return st;
         w->data = copy;
+        release_source(t);
     }
     if (counts)
-        L->m->weight_bytes += (uint64_t)n * tl_dtype_size(want);
+        L->m->weight_bytes += tl_weight_bytes(w);
     return TABLLM_OK;
 }
 
@@ -235,14 +301,14 @@ static tabllm_status load_layer(loader *L, int i, tl_layer *l)
     tabllm_status st;
 #define NAME(fmt) (snprintf(name, sizeof name, "model.layers.%d." fmt, i), name)
     if ((st = load_vector(L, NAME("input_layernorm.weight"), D, &l->attn_norm)) ||
-        (st = load_matrix(L, NAME("self_attn.q_proj.weight"), Q, D, true, &l->wq)) ||
-        (st = load_matrix(L, NAME("self_attn.k_proj.weight"), KV, D, true, &l->wk)) ||
-        (st = load_matrix(L, NAME("self_attn.v_proj.weight"), KV, D, true, &l->wv)) ||
-        (st = load_matrix(L, NAME("self_attn.o_proj.weight"), D, Q, true, &l->wo)) ||
+        (st = load_matrix(L, NAME("self_attn.q_proj.weight"), Q, D, true, true, &l->wq)) ||
+        (st = load_matrix(L, NAME("self_attn.k_proj.weight"), KV, D, true, true, &l->wk)) ||
+        (st = load_matrix(L, NAME("self_attn.v_proj.weight"), KV, D, true, true, &l->wv)) ||
+        (st = load_matrix(L, NAME("self_attn.o_proj.weight"), D, Q, true, true, &l->wo)) ||
         (st = load_vector(L, NAME("post_attention_layernorm.weight"), D, &l->ffn_norm)) ||
-        (st = load_matrix(L, NAME("mlp.gate_proj.weight"), F, D, true, &l->w_gate)) ||
-        (st = load_matrix(L, NAME("mlp.up_proj.weight"), F, D, true, &l->w_up)) ||
-        (st = load_matrix(L, NAME("mlp.down_proj.weight"), D, F, true, &l->w_down)))
+        (st = load_matrix(L, NAME("mlp.gate_proj.weight"), F, D, true, true, &l->w_gate)) ||
+        (st = load_matrix(L, NAME("mlp.up_proj.weight"), F, D, true, true, &l->w_up)) ||
+        (st = load_matrix(L, NAME("mlp.down_proj.weight"), D, F, true, true, &l->w_down)))
         return st;
     if (c->qkv_bias &&
         ((st = load_vector(L, NAME("self_attn.q_proj.bias"), Q, &l->bq)) ||
@@ -296,7 +362,7 @@ static tabllm_status load_weights(loader *L)
     tabllm_status st = build_index(m, &L->idx);
     if (st != TABLLM_OK)
         return st;
-    if ((st = load_matrix(L, "model.embed_tokens.weight", c->n_vocab, c->n_embd, false,
+    if ((st = load_matrix(L, "model.embed_tokens.weight", c->n_vocab, c->n_embd, false, false,
                           &m->tok_embd)) != TABLLM_OK)
         return st;
     if ((st = tl_calloc_array((void **)&m->layers, (size_t)c->n_layers, sizeof *m->layers,
@@ -307,11 +373,14 @@ static tabllm_status load_weights(loader *L)
             return st;
     if ((st = load_vector(L, "model.norm.weight", c->n_embd, &m->out_norm)) != TABLLM_OK)
         return st;
-    if (c->tie_embeddings) {
+    if (c->tie_embeddings && L->format != TABLLM_WEIGHTS_INT8) {
         m->output = m->tok_embd;
-        m->weight_bytes +=
-            (uint64_t)m->output.rows * (uint64_t)m->output.cols * tl_dtype_size(m->output.dtype);
-    } else if ((st = load_matrix(L, "lm_head.weight", c->n_vocab, c->n_embd, true,
+        m->weight_bytes += tl_weight_bytes(&m->output);
+    } else if (c->tie_embeddings) { /* an INT8 copy for lm_head; lookups keep the original */
+        if ((st = load_matrix(L, "model.embed_tokens.weight", c->n_vocab, c->n_embd, true, true,
+                              &m->output)) != TABLLM_OK)
+            return st;
+    } else if ((st = load_matrix(L, "lm_head.weight", c->n_vocab, c->n_embd, true, true,
                                  &m->output)) != TABLLM_OK) {
         return st;
     }
@@ -453,8 +522,6 @@ tabllm_status tl_model_load(const char *dir, uint32_t weight_format, uint32_t fl
                             tl_model **out)
 {
     *out = NULL;
-    if (weight_format == TABLLM_WEIGHTS_INT8)
-        return tl_error(TABLLM_ERR_UNSUPPORTED, "INT8 weights are not supported yet");
     if (weight_format > TABLLM_WEIGHTS_INT8)
         return tl_error(TABLLM_ERR_INVALID_ARGUMENT, "unknown weight_format %u", weight_format);
     if (flags & ~(uint32_t)TABLLM_MODEL_CHECK_FINITE)

@@ -111,6 +111,8 @@ void tabllm_session_free(tabllm_session *s)
     tl_free(s->seq_len);
     tl_free(s->inv_freq);
     tl_free(s->scratch);
+    tl_free(s->xq);
+    tl_free(s->xd);
     tl_model_release(s->model);
     tl_free(s);
 }
@@ -170,6 +172,11 @@ tabllm_status tabllm_session_new(tabllm_model *model, const tabllm_session_param
                              "rope")) ||
         (st = tl_alloc_array((void **)&s->scratch, s->scratch_floats * p.n_threads, sizeof(float),
                              "thread scratch")) ||
+        (st = tl_alloc_array((void **)&s->xq, TL_LINEAR_GEMM_MIN_ROWS * tl_linear_max_in(model),
+                             1, "quantized inputs")) ||
+        (st = tl_alloc_array((void **)&s->xd,
+                             TL_LINEAR_GEMM_MIN_ROWS * (tl_linear_max_in(model) / TL_Q8_BLOCK + 1),
+                             sizeof(float), "quantized inputs")) ||
         (st = tl_pool_new((int)p.n_threads, &s->pool))) {
         tabllm_session_free(s);
         return st;

@@ -91,6 +91,8 @@ struct tabllm_session {
     float *logits;  /* [n_out, n_vocab] */
     size_t cap_logits;
 
+    int8_t *xq; /* [TL_LINEAR_GEMM_MIN_ROWS, max in] decode inputs quantized for Q8_0 */
+    float *xd;  /* [TL_LINEAR_GEMM_MIN_ROWS, max in / 32] their scales */
     float *scratch; /* [n_threads][scratch_floats] */
     size_t scratch_floats;
 
@@ -126,6 +128,10 @@ void tl_attention(tl_session *s, int layer, int n);
 size_t tl_attention_scratch(uint32_t n_ctx);
 /* Floats of per-thread scratch projections need. */
 size_t tl_linear_scratch(const tl_model *m);
+/* The widest projection input (for the Q8_0 input buffers). */
+size_t tl_linear_max_in(const tl_model *m);
+/* Batches of fewer rows use the matrix-vector kernels. */
+#define TL_LINEAR_GEMM_MIN_ROWS 8
 
 /* True when OpenBLAS runs single-threaded, so sessions may call SGEMM from
  * each of their own threads. */

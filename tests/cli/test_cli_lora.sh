@@ -46,6 +46,30 @@ check stacked "$tmp/st.npy" || fail "stacked differs"
   --ids "$(ids stacked)" --all --out "$tmp/merged.npy" || fail "--lora-merge"
 check stacked "$tmp/merged.npy" || fail "merged differs"
 
+# INT8 weights: unmerged adapters run on them (the reference within the
+# quantization's loss); merging and DoRA need the base weights and say so.
+"$cli" logits --model "$m" --weights int8 --lora "$a/qv" --ids "$(ids qv)" --all \
+  --out "$tmp/q8.npy" || fail "--weights int8 --lora"
+/usr/bin/python3 - "$data" "$tmp/q8.npy" <<'PY' || fail "INT8 with an adapter is too far from the reference"
+import json, sys
+import numpy as np
+data, npy = sys.argv[1:]
+case = next(c for c in json.load(open(f"{data}/cases.json"))["cases"] if c["name"] == "qv")
+seq = case["sequences"][0]
+want = np.fromfile(f"{data}/{seq['logits']}", dtype="<f4").reshape(len(seq["prompt"]), -1)
+got = np.load(npy)
+err = float(np.abs(got - want).max()) / float(np.abs(want).max())
+top1 = float((got.argmax(1) == want.argmax(1)).mean())
+assert err < 0.05 and top1 >= 0.9, (err, top1)
+print("INT8 + qv: relative error", err, "top-1 agreement", top1)
+PY
+out=$("$cli" logits --model "$m" --weights int8 --lora "$a/qv" --lora-merge --ids 1 \
+  --out "$tmp/x.npy" 2>&1) && fail "merging into INT8 weights"
+echo "$out" | grep -q "holds INT8 weights; merging needs" || fail "INT8 merge message: $out"
+out=$("$cli" logits --model "$m" --weights int8 --lora "$a/dora" --ids 1 --out "$tmp/x.npy" 2>&1) \
+  && fail "DoRA on INT8 weights"
+echo "$out" | grep -q "DoRA on layer 0 q_proj needs the base weights" || fail "INT8 DoRA message: $out"
+
 out=$("$cli" logits --model "$m" --lora "$a/all_linear=x" --ids 1 --out "$tmp/x.npy" 2>&1) \
   && fail "a directory named all_linear=x"
 echo "$out" | grep -q "all_linear=x: no adapter_config.json" || fail "scale parsing: $out"

@@ -16,6 +16,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 ids=$(/usr/bin/python3 -c "import json; print(','.join(map(str, json.load(open('$model/ref.json'))['prompt'])))")
 "$cli" logits --model "$model" --ids "$ids" --all --out "$tmp/all.npy" || fail "logits --all"
 "$cli" logits --model "$model" --ids "$ids" --threads 2 --out "$tmp/last.npy" || fail "logits"
+"$cli" logits --model "$model" --ids "$ids" --all --step --out "$tmp/step.npy" || fail "logits --step"
 /usr/bin/python3 - "$model" "$tmp" <<'PY' || fail "logits differ from the reference"
 import json, sys
 import numpy as np
@@ -29,6 +30,8 @@ assert last.shape == (1, want.shape[1]), last.shape
 tol = 1e-3 * max(1.0, float(np.abs(want).max()))
 assert np.abs(got - want).max() <= tol, np.abs(got - want).max()
 assert np.abs(last[0] - want[-1]).max() <= tol
+step = np.load(f"{tmp}/step.npy")
+assert step.shape == want.shape and np.abs(step - want).max() <= tol, np.abs(step - want).max()
 print("logits match the reference:", float(np.abs(got - want).max()))
 PY
 

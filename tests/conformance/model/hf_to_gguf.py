@@ -5,7 +5,7 @@ q/k rows permuted for the llama architecture (it rotates interleaved pairs,
 transformers rotates halves), norms and biases in F32, an empty vocabulary
 of the right size. Only what the comparisons need (no tokenizer).
 
-usage: hf_to_gguf.py GGUF_PY_DIR MODEL_DIR OUT.gguf [f32|f16|bf16|auto]"""
+usage: hf_to_gguf.py GGUF_PY_DIR MODEL_DIR OUT.gguf [f32|f16|bf16|q8_0|auto]"""
 import json
 import os
 import struct
@@ -111,7 +111,8 @@ def main():
     w.add_eos_token_id(2)
     w.add_unk_token_id(0)
     w.add_add_bos_token(False)
-    w.add_file_type(gguf.LlamaFileType.ALL_F32 if want == "f32" else gguf.LlamaFileType.MOSTLY_F16)
+    w.add_file_type({"f32": gguf.LlamaFileType.ALL_F32, "q8_0": gguf.LlamaFileType.MOSTLY_Q8_0}
+                    .get(want, gguf.LlamaFileType.MOSTLY_F16))
 
     tensors = load_all(model_dir)
     names = {"model.embed_tokens.weight": "token_embd.weight",
@@ -145,6 +146,10 @@ def main():
             w.add_tensor(gname, np.ascontiguousarray(data))
         elif target == "f16":
             w.add_tensor(gname, np.ascontiguousarray(data.astype(np.float16)))
+        elif target == "q8_0":  # llama.cpp's own quantizer (gguf-py), as llama-quantize does
+            q = gguf.quants.quantize(np.ascontiguousarray(data, dtype=np.float32),
+                                     gguf.GGMLQuantizationType.Q8_0)
+            w.add_tensor(gname, q, raw_dtype=gguf.GGMLQuantizationType.Q8_0)
         else:  # bf16: round to nearest even, as torch does
             u = np.ascontiguousarray(data).view(np.uint32)
             r = ((u + 0x7FFF + ((u >> 16) & 1)) >> 16).astype(np.uint16)

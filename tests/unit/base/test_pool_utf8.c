@@ -70,6 +70,55 @@ static void test_pool_survives_sleeping_workers(void **state)
     tl_pool_free(pool);
 }
 
+/* Item steps: every item exactly once, in chunks of the given size, with
+ * static steps interleaved (a pool serves both kinds), sleeping workers and
+ * thread indexes in range. */
+struct items_job {
+    atomic_int *seen;
+    size_t chunk;
+    int n_threads;
+    atomic_int bad;
+};
+
+static void items_step(void *ctx, size_t begin, size_t end, int index)
+{
+    struct items_job *job = ctx;
+    if (index < 0 || index >= job->n_threads || end <= begin || end - begin > job->chunk ||
+        begin % job->chunk != 0)
+        atomic_fetch_add(&job->bad, 1);
+    for (size_t i = begin; i < end; i++)
+        atomic_fetch_add(&job->seen[i], 1);
+}
+
+static void test_pool_items(void **state)
+{
+    (void)state;
+    static atomic_int seen[5000];
+    int values[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+    for (int n = 1; n <= 3; n++) {
+        tl_pool *pool;
+        assert_ok(tl_pool_new(n, &pool));
+        for (int round = 0; round < 300; round++) {
+            size_t count = (size_t)(round * 37 % 5000), chunk = (size_t)(1 + round % 64);
+            for (size_t i = 0; i < count; i++)
+                atomic_init(&seen[i], 0);
+            struct items_job job = {.seen = seen, .chunk = chunk, .n_threads = n};
+            atomic_init(&job.bad, 0);
+            if (round % 100 == 99)
+                usleep(20000); /* workers asleep */
+            tl_pool_run_items(pool, count, chunk, items_step, &job);
+            assert_int_equal(atomic_load(&job.bad), 0);
+            for (size_t i = 0; i < count; i++)
+                assert_int_equal(atomic_load(&seen[i]), 1);
+            struct sum_job sj = {.values = values, .count = 10};
+            atomic_init(&sj.calls, 0);
+            tl_pool_run(pool, sum_step, &sj);
+            assert_int_equal(atomic_load(&sj.calls), n);
+        }
+        tl_pool_free(pool);
+    }
+}
+
 static void test_pool_arguments(void **state)
 {
     (void)state;
@@ -133,6 +182,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pool_runs_every_thread),
         cmocka_unit_test(test_pool_survives_sleeping_workers),
+        cmocka_unit_test(test_pool_items),
         cmocka_unit_test(test_pool_arguments),
         cmocka_unit_test(test_pool_share_is_balanced),
         cmocka_unit_test(test_utf8),

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "../../common/test_util.h"
+#include "base/alloc.h"
 #include "base/json.h"
 
 #define MAX_MODELS 64
@@ -325,6 +326,126 @@ static void test_formats_and_threads(void **state)
     }
 }
 
+/* KL(p_ref || p) of two logit rows, in nats. */
+static double kl_row(const float *ref_logits, const float *l, int n)
+{
+    double mr = ref_logits[0], ml = l[0], sr = 0, sl = 0, kl = 0;
+    for (int v = 1; v < n; v++) {
+        mr = ref_logits[v] > mr ? ref_logits[v] : mr;
+        ml = l[v] > ml ? l[v] : ml;
+    }
+    for (int v = 0; v < n; v++) {
+        sr += exp(ref_logits[v] - mr);
+        sl += exp(l[v] - ml);
+    }
+    for (int v = 0; v < n; v++) {
+        double lp = ref_logits[v] - mr - log(sr), lq = l[v] - ml - log(sl);
+        kl += exp(lp) * (lp - lq);
+    }
+    return kl;
+}
+
+static int argmax(const float *l, int n)
+{
+    int best = 0;
+    for (int v = 1; v < n; v++)
+        if (l[v] > l[best])
+            best = v;
+    return best;
+}
+
+/* INT8 (Q8_0) weights against the F32 computation of the stored weights
+ * (the PyTorch reference): the mean KL divergence of the next-token
+ * distributions and top-1 agreement over every prompt position, through
+ * the prefill GEMM (float inputs) and through decode (int8 inputs, one
+ * token at a time). The bounds are set from measured values with room to
+ * spare (docs/performance.md has the numbers). */
+static void test_int8(void **state)
+{
+    (void)state;
+    double all_kl = 0;
+    int all_n = 0;
+    for (int i = 0; i < n_refs; i++) {
+        const ref *r = &refs[i];
+        if (is_dynamic(r))
+            continue;
+        tabllm_model *m = load(r, TABLLM_WEIGHTS_INT8);
+        for (int path = 0; path < 2; path++) {
+            tabllm_session *s = session(m, 1, 2);
+            double kl = 0, worst = 0;
+            int top1 = 0;
+            for (int t = 0; t < r->n_prompt;) {
+                int n = path == 0 ? r->n_prompt : 1;
+                int8_t want[256];
+                memset(want, 1, sizeof want);
+                tabllm_batch b = {.struct_size = sizeof b, .n_tokens = (uint32_t)n,
+                                  .tokens = r->prompt + t, .logits = want};
+                assert_ok(tabllm_session_decode(s, &b));
+                for (int k = 0; k < n; k++, t++) {
+                    const float *l;
+                    assert_ok(tabllm_session_logits(s, k, &l));
+                    const float *rl = r->logits + (size_t)t * r->n_vocab;
+                    double d = kl_row(rl, l, r->n_vocab);
+                    kl += d;
+                    worst = d > worst ? d : worst;
+                    top1 += argmax(l, r->n_vocab) == argmax(rl, r->n_vocab);
+                }
+            }
+            kl /= r->n_prompt;
+            all_kl += kl;
+            all_n++;
+            printf("# %-22s INT8 %s: mean KL %.2e nats (max %.2e), top-1 %d/%d\n", r->name,
+                   path == 0 ? "prefill" : "decode ", kl, worst, top1, r->n_prompt);
+            if (!(kl <= 1e-2) || !(worst <= 0.1) || top1 < r->n_prompt * 85 / 100)
+                fail_msg("%s: INT8 %s too far from F32: mean KL %g, max %g, top-1 %d/%d",
+                         r->name, path == 0 ? "prefill" : "decode", kl, worst, top1, r->n_prompt);
+            tabllm_session_free(s);
+        }
+        tabllm_model_free(m);
+    }
+    printf("# INT8 mean KL over all models and both paths: %.2e nats\n", all_kl / all_n);
+}
+
+/* INT8 loading and decoding with every allocation failing in turn: a
+ * status, no crash, no leak (the quantized copies are owned as soon as they
+ * exist). */
+static void test_int8_out_of_memory(void **state)
+{
+    (void)state;
+    const ref *r = &refs[0];
+    tabllm_model_params mp;
+    assert_ok(tabllm_model_params_init(&mp, sizeof mp));
+    mp.weight_format = TABLLM_WEIGHTS_INT8;
+    int failures = 0;
+    for (unsigned long k = 1; k < 2000; k++) {
+        tl_alloc_fail_after(k);
+        tabllm_model *m = NULL;
+        tabllm_session *s = NULL;
+        tabllm_status st = tabllm_model_load(r->dir, &mp, &m);
+        if (st == TABLLM_OK) {
+            tabllm_session_params p;
+            tabllm_session_params_init(&p, sizeof p);
+            p.n_threads = 2;
+            st = tabllm_session_new(m, &p, &s);
+        }
+        if (st == TABLLM_OK) {
+            tabllm_batch b = {.struct_size = sizeof b, .n_tokens = 9, .tokens = r->prompt};
+            st = tabllm_session_decode(s, &b);
+            b.n_tokens = 1;
+            if (st == TABLLM_OK)
+                st = tabllm_session_decode(s, &b);
+        }
+        tl_alloc_fail_after(0);
+        tabllm_session_free(s);
+        tabllm_model_free(m);
+        if (st == TABLLM_OK)
+            break;
+        assert_int_equal(st, TABLLM_ERR_OUT_OF_MEMORY);
+        failures++;
+    }
+    assert_true(failures > 10);
+}
+
 /* llama.cpp (node-llama-cpp's prebuilt libllama on the same weights as
  * GGUF): its next-token log-probabilities at every prompt position against
  * the log-softmax of our logits, and its greedy continuation. */
@@ -409,6 +530,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_chunked_prefill),
         cmocka_unit_test(test_multi_sequence_and_fork),
         cmocka_unit_test(test_formats_and_threads),
+        cmocka_unit_test(test_int8),
+        cmocka_unit_test(test_int8_out_of_memory),
         cmocka_unit_test(test_llamacpp),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
