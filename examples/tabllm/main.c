@@ -20,6 +20,8 @@ static const cli_command *const commands[] = {
     &cli_cmd_logits,
     &cli_cmd_bench,
     &cli_cmd_tokenize,
+    &cli_cmd_generate,
+    &cli_cmd_embed,
 };
 
 static const size_t n_commands = sizeof commands / sizeof commands[0];
