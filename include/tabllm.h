@@ -1421,7 +1421,6 @@ typedef struct tabllm_predict_params {
     const size_t *rows;        /**< only these rows of the table (NULL = all) */
     size_t n_rows;
     uint32_t flags;            /**< TABLLM_PREDICT_* bits; default 0 */
-    uint32_t scoring;          /**< a ::tabllm_scoring for argmax; default SUM */
     uint32_t pooling;          /**< a ::tabllm_pooling for embeddings; default MEAN */
     uint32_t n_threads;        /**< threads for the model; default 1 */
     uint32_t max_batch_tokens; /**< tokens per forward pass; default 2048 */
@@ -1468,8 +1467,9 @@ typedef struct tabllm_prediction tabllm_prediction;
  *         nothing, a support row whose value is not a label or is missing,
  *         fewer support rows than shots, bad flags);
  *         #TABLLM_ERR_NOT_FOUND (the target column is in neither table and
- *         no labels were given; a feature column of the table missing from
- *         the support table); #TABLLM_ERR_TABLE_SHAPE (no rows to predict);
+ *         no labels were given, or shots are asked for and the support table
+ *         lacks it); #TABLLM_ERR_UNSUPPORTED (an encoding that does not make
+ *         one prompt per row); #TABLLM_ERR_TABLE_SHAPE (no rows to predict);
  *         #TABLLM_ERR_CONTEXT_FULL (a row's prompt and label pass
  *         `max_context`: the message names the row and the lengths);
  *         #TABLLM_ERR_CANCELLED (the progress callback asked to stop); the

@@ -22,6 +22,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_tokenize,
     &cli_cmd_generate,
     &cli_cmd_embed,
+    &cli_cmd_predict,
 };
 
 static const size_t n_commands = sizeof commands / sizeof commands[0];
