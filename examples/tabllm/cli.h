@@ -31,6 +31,7 @@ extern const cli_command cli_cmd_bench;
 extern const cli_command cli_cmd_generate;
 extern const cli_command cli_cmd_embed;
 extern const cli_command cli_cmd_predict;
+extern const cli_command cli_cmd_ask;
 /* The subcommands, each in its cmd_<name>.c. */
 extern const cli_command cli_cmd_tokenize;
 
