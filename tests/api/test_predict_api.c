@@ -119,6 +119,10 @@ static void test_shared_equals_naive(void **state)
         pp.target = "label";
         /* labels from the table: yes, no, maybe not (+ <|endcompletion|>) */
         shared_vs_naive(&r, &pp);
+        /* a few rows from here on (the test runs under valgrind too) */
+        static const size_t some[] = {0, 2, 5, 7};
+        pp.rows = some;
+        pp.n_rows = 4;
         /* labels of one token and of several; no completion end */
         const char *labels[] = {"yes", "n", "maybe not at all, really"};
         pp.labels = labels;
