@@ -1527,7 +1527,8 @@ TABLLM_API const int32_t *tabllm_prediction_argmax(const tabllm_prediction *pred
  * The true label of each row when the table has the target column, [n_rows]:
  * its index among the labels, -1 for a missing value, -2 for a value that is
  * not one of the labels.
- * @return borrowed; NULL when the table has no target column.
+ * @return borrowed; NULL when the table has no target column or labels were
+ *         not scored.
  */
 TABLLM_API const int32_t *tabllm_prediction_truth(const tabllm_prediction *prediction);
 

@@ -45,7 +45,7 @@ static const char csv_text[] =
     "22,Nantes,3.25,maybe not\n"
     "47,,0.5,yes\n"
     "30,Paris,2.0,no\n"
-    "64,Lille,9.75,maybe not\n"
+    "64,\"Lil\nle\",9.75,maybe not\n"
     "18,Nice,4.5,yes\n"
     "70,Paris,0.0,\n";
 
