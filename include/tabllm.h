@@ -1418,6 +1418,394 @@ TABLLM_API void tabllm_session_unmerge_adapters(tabllm_session *session);
 /** Whether the session's adapters are merged. */
 TABLLM_API int tabllm_session_adapters_merged(const tabllm_session *session);
 
+/* ========================================================================= */
+/*  6. Tasks: generation, row prediction, table QA                            */
+/* ========================================================================= */
+
+/**
+ * @name Generation
+ * tabllm_generate() continues a sequence of a session token by token until a
+ * stop condition: a maximum count, a stop token id, a stop string, the end of
+ * the context, or a callback asking to stop. docs/prediction.md has examples.
+ * @{
+ */
+
+/**
+ * Called by tabllm_generate() once per generated token.
+ * @param token      the token just drawn; a stop token id is reported too,
+ *                   last, with the text held back until then (often "")
+ * @param text       text that became final with this token (UTF-8, not
+ *                   NUL-terminated, borrowed for the call); "" when the token
+ *                   ends inside a character or the text may still turn out to
+ *                   be the start of a stop string, which is then held back
+ * @param len        its length in bytes
+ * @param user_data  as given in the params
+ * @return 0 to go on; anything else stops generation with
+ *         #TABLLM_ERR_CANCELLED.
+ */
+typedef int (*tabllm_token_fn)(tabllm_token token, const char *text, size_t len,
+                               void *user_data);
+
+/** tabllm_generate_params.flags: do not stop at the model's and the
+ *  tokenizer's end-of-sequence ids (only at `stop_ids`). */
+#define TABLLM_GENERATE_NO_DEFAULT_STOP 0x1u
+/** tabllm_generate_params.flags: leave special tokens out of the text. */
+#define TABLLM_GENERATE_SKIP_SPECIAL 0x2u
+
+/** Why tabllm_generate() stopped. */
+typedef enum tabllm_stop_reason {
+    TABLLM_STOP_NONE = 0,         /**< not stopped (never returned) */
+    TABLLM_STOP_MAX_TOKENS = 1,   /**< `max_tokens` tokens were generated */
+    TABLLM_STOP_TOKEN = 2,        /**< a stop token id (end of sequence) was drawn */
+    TABLLM_STOP_STRING = 3,       /**< the text reached a stop string */
+    TABLLM_STOP_CONTEXT_FULL = 4, /**< the sequence filled the session's context */
+    TABLLM_STOP_REASON_MAX_ENUM_ = 0x7fffffff
+} tabllm_stop_reason;
+
+/** How tabllm_generate() runs. Fill with tabllm_generate_params_init(). */
+typedef struct tabllm_generate_params {
+    size_t struct_size;
+    uint32_t max_tokens;                  /**< most tokens to generate; default 256 */
+    uint32_t flags;                       /**< TABLLM_GENERATE_* bits; default 0 */
+    int32_t seq_id;                       /**< the session sequence to continue; default 0 */
+    const tabllm_sampler_params *sampler; /**< NULL (default) = greedy */
+    /** Extra stop ids, besides the model's eos ids (config.json and
+     *  generation_config.json) and the tokenizer's eos token. */
+    const tabllm_token *stop_ids;
+    size_t n_stop_ids;
+    /** Stop strings: generation ends when the text contains one; the text
+     *  returned ends just before it. */
+    const char *const *stop_strings;
+    size_t n_stop_strings;
+    tabllm_token_fn on_token; /**< called per token; may cancel; default NULL */
+    void *user_data;          /**< passed to on_token */
+    uint32_t max_batch;       /**< prompt tokens per forward pass; default 512 */
+} tabllm_generate_params;
+
+/** Fills `params` with the defaults (see tabllm_table_read_params_init()). */
+TABLLM_API tabllm_status tabllm_generate_params_init(tabllm_generate_params *params,
+                                                     size_t struct_size);
+
+/** What tabllm_generate() reports besides the text (optional). */
+typedef struct tabllm_generate_info {
+    size_t struct_size;     /**< set by the caller: sizeof(tabllm_generate_info) */
+    uint32_t stop_reason;   /**< a ::tabllm_stop_reason */
+    uint32_t n_tokens;      /**< tokens generated (the stop token not counted) */
+    uint32_t n_prompt;      /**< prompt tokens decoded */
+    tabllm_token stop_token; /**< the stop id drawn, or -1 */
+} tabllm_generate_info;
+
+/**
+ * Decodes `prompt` onto a sequence of a session, then draws tokens one at a
+ * time (with the sampler, seeded by its `seed` when nonzero) and decodes
+ * each, until a stop condition. The text is the tokenizer's decoding of the
+ * generated tokens (as Hugging Face's DecodeStream gives it), cut before the
+ * first stop string.
+ *
+ * The sequence keeps the prompt and every token decoded, so a conversation
+ * can go on with another call; clear or truncate it to start afresh. When
+ * the callback cancels, the call returns #TABLLM_ERR_CANCELLED and the
+ * session stays usable: the sequence holds what was decoded until then.
+ * @param session    the session (its sequence `params->seq_id` is continued)
+ * @param tokenizer  the model's tokenizer, to decode text and match stop strings
+ * @param prompt     ids to decode first (the caller adds BOS and chat markup)
+ * @param n_prompt   number of prompt ids, at least 1
+ * @param params     NULL for the defaults (greedy, 256 tokens, eos stops)
+ * @param text       receives the generated text, NUL-terminated (may be NULL)
+ * @param text_len   receives its length (may be NULL)
+ * @param info       receives the stop reason and counts (may be NULL); its
+ *                   struct_size must be set
+ * @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT (bad ids, sampler
+ *         parameters or sequence id, no prompt);
+ *         #TABLLM_ERR_CONTEXT_FULL (the prompt does not fit: nothing is
+ *         generated, the sequence is unchanged); #TABLLM_ERR_CANCELLED;
+ *         #TABLLM_ERR_OUT_OF_MEMORY.
+ * Ownership: free `*text` with tabllm_free(); it is NULL on failure.
+ * Thread-safety: as the session: one thread at a time.
+ */
+TABLLM_API tabllm_status tabllm_generate(tabllm_session *session,
+                                         const tabllm_tokenizer *tokenizer,
+                                         const tabllm_token *prompt, size_t n_prompt,
+                                         const tabllm_generate_params *params, char **text,
+                                         size_t *text_len, tabllm_generate_info *info);
+/** @} */
+
+/**
+ * @name Row prediction
+ * tabllm_predict() scores a closed set of labels for each row of a table, as
+ * TabuLa-8B and UniPredict-style models are evaluated: for each row the
+ * prompt of a table encoding (TabuLa's BasicSerializerV2 by default), then,
+ * for each label, the log-probability of the label's tokens followed by the
+ * end-of-completion token. docs/prediction.md explains the scoring, few-shot
+ * packing and how the work is shared between rows and labels.
+ * @{
+ */
+
+/**
+ * Reports progress of a long call and lets the caller stop it.
+ * @param done   units done so far (rows for tabllm_predict())
+ * @param total  units in all
+ * @return 0 to go on; anything else stops the call with #TABLLM_ERR_CANCELLED.
+ */
+typedef int (*tabllm_progress_fn)(size_t done, size_t total, void *user_data);
+
+/** How few-shot examples are drawn from the support table. */
+typedef enum tabllm_shot_selection {
+    TABLLM_SHOTS_RANDOM = 0,   /**< `n_shots` rows at random (by `seed`) */
+    TABLLM_SHOTS_BALANCED = 1, /**< as many rows of each label as fit in `n_shots`
+                                    (`n_shots / n_labels` each, the rest to the
+                                    first labels), in random order (by `seed`) */
+    TABLLM_SHOT_SELECTION_MAX_ENUM_ = 0x7fffffff
+} tabllm_shot_selection;
+
+/** Which label scores a result's probabilities and argmax come from. */
+typedef enum tabllm_scoring {
+    TABLLM_SCORING_SUM = 0,  /**< the summed log-probability of the label's tokens */
+    TABLLM_SCORING_MEAN = 1, /**< the same divided by the number of tokens
+                                  (length-normalised) */
+    TABLLM_SCORING_MAX_ENUM_ = 0x7fffffff
+} tabllm_scoring;
+
+/** tabllm_predict_params.flags: compute row embeddings too (see
+ *  tabllm_prediction_embeddings()). */
+#define TABLLM_PREDICT_EMBEDDINGS 0x1u
+/** tabllm_predict_params.flags: embeddings only; labels are not scored
+ *  (and need not be known). Implies #TABLLM_PREDICT_EMBEDDINGS. */
+#define TABLLM_PREDICT_EMBEDDINGS_ONLY 0x2u
+/** tabllm_predict_params.flags: L2-normalise the embeddings. */
+#define TABLLM_PREDICT_NORMALIZE 0x4u
+/** tabllm_predict_params.flags: score every row and label as its own
+ *  evaluation (no prefix, prompt or batch sharing). The same numbers, much
+ *  slower: a reference for tests and benchmarks. */
+#define TABLLM_PREDICT_NAIVE 0x8u
+/** tabllm_predict_params.flags: merge `adapters` into the session's private
+ *  weights before scoring (tabllm_session_merge_adapters()): the speed of
+ *  the base model for the cost of a copy of the changed weights. */
+#define TABLLM_PREDICT_MERGE_ADAPTERS 0x10u
+
+/** How tabllm_predict() runs. Fill with tabllm_predict_params_init(). */
+typedef struct tabllm_predict_params {
+    size_t struct_size;
+    /** The column to predict (required). The table may lack it when the
+     *  labels are given or the support table has it. */
+    const char *target;
+    /** The candidate labels, as they are printed in prompts; NULL (default)
+     *  = the target's distinct non-missing values, in order of first
+     *  appearance, in the support table if there is one, else in the table. */
+    const char *const *labels;
+    size_t n_labels;
+    /** The prompt encoding, or NULL (default) for TabuLa-8B's
+     *  (#TABLLM_ENCODING_TABULA). Any per-row encoding works
+     *  (#TABLLM_ENCODING_TABULA*, #TABLLM_ENCODING_UNIPREDICT,
+     *  #TABLLM_ENCODING_TEMPLATE with `template_text`); its `row`, `target`,
+     *  `labels` and selection fields are set by tabllm_predict(). */
+    const tabllm_encode_params *encode;
+    /** Text appended to every label before it is tokenized; NULL (default)
+     *  = "<|endcompletion|>" when the tokenizer has that token, else "". */
+    const char *completion_end;
+    /** Text put before every label (e.g. " " after a prompt ending in
+     *  "Answer:"); default NULL = "". */
+    const char *label_prefix;
+    /** Few-shot examples: rows of this table (same columns as the target and
+     *  features) are put before each query row, with their labels. */
+    const tabllm_table *support;
+    uint32_t n_shots;          /**< examples per query; default 0 */
+    uint32_t shot_selection;   /**< a ::tabllm_shot_selection; default RANDOM */
+    uint64_t seed;             /**< for shot selection; default 0 */
+    const size_t *shot_rows;   /**< explicit support rows, in order (overrides n_shots) */
+    size_t n_shot_rows;
+    const size_t *rows;        /**< only these rows of the table (NULL = all) */
+    size_t n_rows;
+    uint32_t flags;            /**< TABLLM_PREDICT_* bits; default 0 */
+    uint32_t pooling;          /**< a ::tabllm_pooling for embeddings; default MEAN */
+    uint32_t n_threads;        /**< threads for the model; default 1 */
+    uint32_t max_batch_tokens; /**< tokens per forward pass; default 2048 */
+    uint32_t max_context;      /**< longest sequence allowed; default the model's
+                                    max_position_embeddings */
+    tabllm_progress_fn progress; /**< called after each batch of rows; may cancel */
+    void *progress_user_data;
+    /** LoRA adapters loaded for `model`, applied in order to every row
+     *  (tabllm_session_set_adapters()); default NULL, none. */
+    tabllm_adapter *const *adapters;
+    const float *adapter_scales; /**< n_adapters scales, or NULL for 1 each */
+    size_t n_adapters;
+} tabllm_predict_params;
+
+/** Fills `params` with the defaults (see tabllm_table_read_params_init()). */
+TABLLM_API tabllm_status tabllm_predict_params_init(tabllm_predict_params *params,
+                                                    size_t struct_size);
+
+/**
+ * The result of tabllm_predict(): per row and label, log-probabilities and
+ * probabilities; per row, the argmax, the true label when the table has the
+ * target, and optionally an embedding.
+ * Thread-safety: immutable; may be read from any thread.
+ */
+typedef struct tabllm_prediction tabllm_prediction;
+
+/**
+ * Scores the labels of every row of a table.
+ *
+ * For each row: the prompt is the encoding of that row (the target's value
+ * left out), after the few-shot examples if any (each example is its prompt
+ * followed by its label and `completion_end`; only the first sample gets the
+ * tokenizer's BOS, as TabuLa packs them). For each label, the continuation
+ * `label_prefix + label + completion_end` is tokenized alone and its tokens'
+ * log-probabilities after the prompt are summed. Probabilities are the
+ * softmax of these scores over the labels (sum or length-normalised).
+ *
+ * Work is shared: the part every prompt starts with (BOS, the few-shot
+ * examples, the template's common opening) is computed once and forked;
+ * each row's prompt is computed once and forked for its labels; many rows
+ * run in one batched forward pass.
+ * @param model      the model
+ * @param tokenizer  its tokenizer
+ * @param table      the rows to predict
+ * @param params     options; `target` is required
+ * @param out        receives the result; NULL on failure
+ * @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT (no target, no labels
+ *         to be found, an empty or repeated label, a label that tokenizes to
+ *         nothing, a support row whose value is not a label or is missing,
+ *         fewer support rows than shots, bad flags);
+ *         #TABLLM_ERR_NOT_FOUND (the target column is in neither table and
+ *         no labels were given, or shots are asked for and the support table
+ *         lacks it); #TABLLM_ERR_UNSUPPORTED (an encoding that does not make
+ *         one prompt per row); #TABLLM_ERR_TABLE_SHAPE (no rows to predict);
+ *         #TABLLM_ERR_CONTEXT_FULL (a row's prompt and label pass
+ *         `max_context`: the message names the row and the lengths);
+ *         #TABLLM_ERR_CANCELLED (the progress callback asked to stop); the
+ *         statuses of tabllm_table_encode() and tabllm_tokenizer_encode();
+ *         #TABLLM_ERR_OUT_OF_MEMORY.
+ * Ownership: free the result with tabllm_prediction_free().
+ * Thread-safety: the model, tokenizer and tables may be shared; the call
+ * uses its own session.
+ */
+TABLLM_API tabllm_status tabllm_predict(tabllm_model *model, const tabllm_tokenizer *tokenizer,
+                                        const tabllm_table *table,
+                                        const tabllm_predict_params *params,
+                                        tabllm_prediction **out);
+
+/** Frees a result. NULL is a no-op. */
+TABLLM_API void tabllm_prediction_free(tabllm_prediction *prediction);
+
+/** Rows in the result (one per predicted table row, in order). */
+TABLLM_API size_t tabllm_prediction_n_rows(const tabllm_prediction *prediction);
+/** Labels in the result (0 with #TABLLM_PREDICT_EMBEDDINGS_ONLY). */
+TABLLM_API size_t tabllm_prediction_n_labels(const tabllm_prediction *prediction);
+/** Label `i` as printed (borrowed, valid while the result lives); NULL out of range. */
+TABLLM_API const char *tabllm_prediction_label(const tabllm_prediction *prediction, size_t i);
+/** The table row behind result row `i`; SIZE_MAX out of range. */
+TABLLM_API size_t tabllm_prediction_table_row(const tabllm_prediction *prediction, size_t i);
+
+/**
+ * Probabilities, [n_rows × n_labels] row-major: the softmax over the labels
+ * of the chosen scores. Each row sums to 1.
+ * @return borrowed, valid while the result lives; NULL for an unknown
+ *         scoring or when labels were not scored.
+ */
+TABLLM_API const double *tabllm_prediction_probs(const tabllm_prediction *prediction,
+                                                 tabllm_scoring scoring);
+
+/**
+ * Label scores, [n_rows × n_labels]: the summed log-probability of each
+ * label's tokens (SUM) or their mean (MEAN).
+ * @return as tabllm_prediction_probs().
+ */
+TABLLM_API const double *tabllm_prediction_logprobs(const tabllm_prediction *prediction,
+                                                    tabllm_scoring scoring);
+
+/** Tokens of each label's continuation, [n_labels] (what MEAN divides by). */
+TABLLM_API const uint32_t *tabllm_prediction_label_tokens(const tabllm_prediction *prediction);
+
+/**
+ * The most probable label of each row, [n_rows] (lowest index on ties).
+ * @return as tabllm_prediction_probs().
+ */
+TABLLM_API const int32_t *tabllm_prediction_argmax(const tabllm_prediction *prediction,
+                                                   tabllm_scoring scoring);
+
+/**
+ * The true label of each row when the table has the target column, [n_rows]:
+ * its index among the labels, -1 for a missing value, -2 for a value that is
+ * not one of the labels.
+ * @return borrowed; NULL when the table has no target column or labels were
+ *         not scored.
+ */
+TABLLM_API const int32_t *tabllm_prediction_truth(const tabllm_prediction *prediction);
+
+/**
+ * Row embeddings, [n_rows × dim] (#TABLLM_PREDICT_EMBEDDINGS): the final
+ * hidden states of the row's prompt tokens pooled as `pooling` says (the BOS
+ * and the few-shot examples before it are context, not pooled).
+ * @param dim  receives the embedding size (may be NULL)
+ * @return borrowed; NULL when embeddings were not asked for.
+ */
+TABLLM_API const float *tabllm_prediction_embeddings(const tabllm_prediction *prediction,
+                                                     size_t *dim);
+/** @} */
+
+/**
+ * @name Table question answering
+ * @{
+ */
+
+/** tabllm_answer_params.flags: do not use the tokenizer's chat template even
+ *  when it has one. */
+#define TABLLM_ANSWER_NO_CHAT 0x1u
+/** tabllm_answer_params.flags: merge `adapters` into the session's private
+ *  weights first (see #TABLLM_PREDICT_MERGE_ADAPTERS). */
+#define TABLLM_ANSWER_MERGE_ADAPTERS 0x2u
+
+/** How tabllm_answer() runs. Fill with tabllm_answer_params_init(). */
+typedef struct tabllm_answer_params {
+    size_t struct_size;
+    /** How the table is printed; NULL (default) = Markdown. Its token budget
+     *  and question are set by tabllm_answer(). */
+    const tabllm_encode_params *encode;
+    uint32_t flags;         /**< TABLLM_ANSWER_* bits; default 0 */
+    uint32_t max_tokens;    /**< longest answer in tokens; default 128 */
+    uint32_t n_ctx;         /**< context for table, question and answer; default
+                                 min(max_position_embeddings, 4096) */
+    uint32_t n_threads;     /**< default 1 */
+    /** The system message (chat) or first line (no chat); NULL (default) =
+     *  "Answer the question about the table. Give only the answer." */
+    const char *instruction;
+    tabllm_token_fn on_token; /**< per generated token; may cancel; default NULL */
+    void *user_data;
+    /** LoRA adapters loaded for `model`, applied in order
+     *  (tabllm_session_set_adapters()); default NULL, none. */
+    tabllm_adapter *const *adapters;
+    const float *adapter_scales; /**< n_adapters scales, or NULL for 1 each */
+    size_t n_adapters;
+} tabllm_answer_params;
+
+/** Fills `params` with the defaults (see tabllm_table_read_params_init()). */
+TABLLM_API tabllm_status tabllm_answer_params_init(tabllm_answer_params *params,
+                                                   size_t struct_size);
+
+/**
+ * Answers a question about a table. The table is encoded (Markdown by
+ * default) and, when it does not fit the context next to the question and
+ * the answer, reduced to the rows most relevant to the question (BM25) that
+ * fit. With a chat template (and no #TABLLM_ANSWER_NO_CHAT) the prompt is a
+ * system message with the instruction and a user message with the table and
+ * the question, rendered with the generation prompt; without, it is
+ * "{instruction}\n\n{table}\nQuestion: {question}\nAnswer:". The answer is
+ * generated greedily until an end-of-sequence id, `max_tokens` or (without
+ * a chat template) a line break, and returned stripped of surrounding spaces.
+ * @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT; #TABLLM_ERR_INVALID_UTF8
+ *         (the question); #TABLLM_ERR_CONTEXT_FULL (the question alone does
+ *         not fit); #TABLLM_ERR_CANCELLED; the statuses of
+ *         tabllm_table_encode(), tabllm_chat_render() and tabllm_generate().
+ * Ownership: free `*answer` with tabllm_free().
+ * Thread-safety: the model, tokenizer and table may be shared.
+ */
+TABLLM_API tabllm_status tabllm_answer(tabllm_model *model, const tabllm_tokenizer *tokenizer,
+                                       const tabllm_table *table, const char *question,
+                                       const tabllm_answer_params *params, char **answer,
+                                       size_t *answer_len);
+/** @} */
+
 #ifdef __cplusplus
 }
 #endif

@@ -28,6 +28,10 @@ int cli_usage_error(const cli_command *command, const char *fmt, ...)
 
 extern const cli_command cli_cmd_logits;
 extern const cli_command cli_cmd_bench;
+extern const cli_command cli_cmd_generate;
+extern const cli_command cli_cmd_embed;
+extern const cli_command cli_cmd_predict;
+extern const cli_command cli_cmd_ask;
 /* The subcommands, each in its cmd_<name>.c. */
 extern const cli_command cli_cmd_tokenize;
 

@@ -53,28 +53,38 @@ int cli_lora_opt(cli_lora *l, int argc, char **argv, int i)
     return 2;
 }
 
+int cli_lora_load(const cli_lora *l, tabllm_model *model, tabllm_adapter **ads)
+{
+    for (int i = 0; i < l->n; i++) {
+        tabllm_status st = tabllm_adapter_load(model, l->dir[i], NULL, &ads[i]);
+        if (st != TABLLM_OK) {
+            cli_lora_unload(ads, i);
+            return cli_fail(st, "--lora");
+        }
+    }
+    return 0;
+}
+
+void cli_lora_unload(tabllm_adapter **ads, int n)
+{
+    for (int i = 0; i < n; i++)
+        tabllm_adapter_free(ads[i]);
+}
+
 int cli_lora_attach(const cli_lora *l, tabllm_model *model, tabllm_session *session)
 {
     if (l->n == 0)
         return 0;
     tabllm_adapter *ads[CLI_MAX_LORA];
-    int loaded = 0, rc = 0;
-    for (; loaded < l->n; loaded++) {
-        tabllm_status st = tabllm_adapter_load(model, l->dir[loaded], NULL, &ads[loaded]);
-        if (st != TABLLM_OK) {
-            rc = cli_fail(st, "--lora");
-            break;
-        }
-    }
-    if (rc == 0) {
-        tabllm_status st = tabllm_session_set_adapters(session, ads, l->scale, (size_t)l->n);
-        if (st == TABLLM_OK && l->merge)
-            st = tabllm_session_merge_adapters(session);
-        if (st != TABLLM_OK)
-            rc = cli_fail(st, "--lora");
-    }
-    for (int i = 0; i < loaded; i++)
-        tabllm_adapter_free(ads[i]); /* the session holds its own references */
+    if (cli_lora_load(l, model, ads) != 0)
+        return 1;
+    int rc = 0;
+    tabllm_status st = tabllm_session_set_adapters(session, ads, l->scale, (size_t)l->n);
+    if (st == TABLLM_OK && l->merge)
+        st = tabllm_session_merge_adapters(session);
+    if (st != TABLLM_OK)
+        rc = cli_fail(st, "--lora");
+    cli_lora_unload(ads, l->n); /* the session holds its own references */
     return rc;
 }
 

@@ -25,6 +25,14 @@ int cli_lora_add(cli_lora *l, const char *arg);
  * arguments used, 0 when argv[i] is neither, -1 on a bad or missing value. */
 int cli_lora_opt(cli_lora *l, int argc, char **argv, int i);
 
+/* Loads every adapter for `model` into ads[0 .. l->n) (for calls that take
+ * adapters, such as tabllm_predict()). Prints the library's message and
+ * returns nonzero on failure, with nothing left loaded. */
+int cli_lora_load(const cli_lora *l, tabllm_model *model, tabllm_adapter **ads);
+
+/* Frees the n adapters cli_lora_load() loaded. */
+void cli_lora_unload(tabllm_adapter **ads, int n);
+
 /* Loads every adapter for `model`, sets them on all sequences of the
  * session with their scales, and merges them with --lora-merge. The
  * session keeps the adapters alive. Prints the library's message and
