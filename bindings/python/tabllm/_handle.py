@@ -59,8 +59,8 @@ class Handle:
         return self._ptr is None
 
     @property
-    def _as_parameter_(self) -> Any:
-        """Lets a wrapper be passed where ctypes expects the handle pointer."""
+    def _h(self) -> Any:
+        """The C pointer, for calls; ValueError once closed."""
         ptr = self._ptr
         if ptr is None:
             raise ValueError(f"{type(self).__name__} is closed")

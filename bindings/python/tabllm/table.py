@@ -184,17 +184,17 @@ class Table(Handle):
         them (None and NaN are missing cells) and are typed from that text as
         a reader would. Not while other threads use the table."""
         cells = [_cell_text(v) for v in values]
-        check(_ffi.tabllm_table_append_row(self, _str_array(cells), len(cells)))
+        check(_ffi.tabllm_table_append_row(self._h, _str_array(cells), len(cells)))
 
     # ------------------------------------------------------------------ read
     @property
     def n_rows(self) -> int:
         """Number of data rows (the header is not a row)."""
-        return _ffi.tabllm_table_n_rows(self)
+        return _ffi.tabllm_table_n_rows(self._h)
 
     @property
     def n_columns(self) -> int:
-        return _ffi.tabllm_table_n_columns(self)
+        return _ffi.tabllm_table_n_columns(self._h)
 
     @property
     def shape(self) -> Tuple[int, int]:
@@ -209,7 +209,7 @@ class Table(Handle):
         return [self.column_name(i) for i in range(self.n_columns)]
 
     def column_name(self, column: int) -> str:
-        ptr = _ffi.tabllm_table_column_name(self, self._col(column))
+        ptr = _ffi.tabllm_table_column_name(self._h, self._col(column))
         return (string_at(ptr) or b"").decode("utf-8")
 
     def column_index(self, name: str) -> int:
@@ -238,7 +238,7 @@ class Table(Handle):
     def _cell(self, row: int, column: Union[int, str]) -> Tuple[Optional[str], int]:
         n = ctypes.c_size_t()
         kind = _ffi.tabllm_cell_type()
-        ptr = _ffi.tabllm_table_cell(self, self._row(row), self._col(column),
+        ptr = _ffi.tabllm_table_cell(self._h, self._row(row), self._col(column),
                                      ctypes.byref(n), ctypes.byref(kind))
         if kind.value == _ffi.TABLLM_CELL_NULL:
             return None, kind.value
@@ -284,7 +284,7 @@ class Table(Handle):
 
     def column_kind(self, column: Union[int, str]) -> ColumnKind:
         """What a column holds, inferred from all its cells."""
-        return ColumnKind(_ffi.tabllm_table_column_kind(self, self._col(column)))
+        return ColumnKind(_ffi.tabllm_table_column_kind(self._h, self._col(column)))
 
     def _repr_state(self) -> str:
         return f"{self.n_rows} rows x {self.n_columns} columns"
@@ -396,7 +396,7 @@ class Table(Handle):
                 p.count_tokens = keep
         out = ctypes.POINTER(ctypes.c_char)()
         n = ctypes.c_size_t()
-        st = _ffi.tabllm_table_encode(self, ctypes.byref(p), ctypes.byref(out), ctypes.byref(n))
+        st = _ffi.tabllm_table_encode(self._h, ctypes.byref(p), ctypes.byref(out), ctypes.byref(n))
         del keep
         if st != _ffi.TABLLM_OK:
             err = error_from_status(st)
