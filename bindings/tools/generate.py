@@ -12,6 +12,7 @@ Generated (and committed, so users need neither Python nor this script):
     bindings/rust/tabllm-sys/src/bindings.rs    extern "C" declarations
     bindings/rust/tabllm-sys/tests/layout.rs    Rust side of the layout test
     bindings/rust/tabllm-sys/tests/layout_probe.c  C side of the layout test
+    bindings/rust/tabllm/src/generated.rs       the safe crate's Status and enum types
 
 After a header change: run this script, commit the result, then wrap the new
 functions in the safe layers (bindings/python/tabllm/*.py, bindings/rust/tabllm).
@@ -240,6 +241,7 @@ def gen_rust(h: Header) -> str:
     w(f"// {BANNER}")
     w("// Raw declarations of include/tabllm.h; the header is the documentation.")
     w("")
+    w("#[allow(unused_imports)]")
     w("use std::os::raw::{c_char, c_int, c_uint, c_void};")
     w("")
     w("// --- constants (#define)")
@@ -364,6 +366,103 @@ def gen_rust_layout(h: Header) -> str:
     return "\n".join(o)
 
 
+def camel(s: str) -> str:
+    return "".join(w[:1].upper() + w[1:].lower() for w in s.split("_"))
+
+
+def enum_prefix(e: "cheader.Enum") -> str:
+    names = [m for m, _ in e.members if not m.endswith("_MAX_ENUM_")]
+    if len(names) < 2:
+        names = [m for m, _ in e.members]
+    p = os.path.commonprefix(names)
+    return p[:p.rfind("_") + 1]
+
+
+def gen_rust_enums(h: Header) -> str:
+    """The safe crate's enums: Status as a #[non_exhaustive] Rust enum, every
+    other C enum as a newtype over u32 with associated constants (so a value
+    a newer library returns is representable, as C allows)."""
+    o: List[str] = []
+    w = o.append
+    w(f"// {BANNER}")
+    w("// The C enums of tabllm.h for the safe crate; included by src/lib.rs.")
+    w("")
+    w("use tabllm_sys as sys;")
+    w("")
+    for e in h.enums:
+        members = [(m, v) for m, v in e.members if not m.endswith("_MAX_ENUM_")]
+        if e.name == "tabllm_status":
+            w("/// A `tabllm_status` code other than `TABLLM_OK`: what kind of failure an")
+            w("/// [`Error`](crate::Error) is. Codes a newer library adds arrive as `Other`.")
+            w("#[non_exhaustive]")
+            w("#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]")
+            w("pub enum Status {")
+            for m, v in members:
+                if m == "TABLLM_OK":
+                    continue
+                w(f"    /// `{m}` ({v})")
+                w(f"    {camel(m[len('TABLLM_ERR_'):])},")
+            w("    /// A code this version of the crate does not know.")
+            w("    Other(u32),")
+            w("}")
+            w("")
+            w("impl Status {")
+            w("    /// The status for a nonzero C code.")
+            w("    pub fn from_raw(code: u32) -> Status {")
+            w("        match code {")
+            for m, v in members:
+                if m != "TABLLM_OK":
+                    w(f"            sys::{m} => Status::{camel(m[len('TABLLM_ERR_'):])},")
+            w("            other => Status::Other(other),")
+            w("        }")
+            w("    }")
+            w("")
+            w("    /// The C code.")
+            w("    pub fn as_raw(self) -> u32 {")
+            w("        match self {")
+            for m, v in members:
+                if m != "TABLLM_OK":
+                    w(f"            Status::{camel(m[len('TABLLM_ERR_'):])} => sys::{m},")
+            w("            Status::Other(code) => code,")
+            w("        }")
+            w("    }")
+            w("}")
+            w("")
+            continue
+        name = camel(e.name[len("tabllm_"):])
+        prefix = enum_prefix(e)
+        w(f"/// `{e.name}` (tabllm.h section {e.section}): a C enum value; the associated")
+        w("/// constants name the values this version knows.")
+        w("#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]")
+        w(f"pub struct {name}(pub u32);")
+        w("")
+        w(f"impl {name} {{")
+        for m, v in members:
+            w(f"    /// `{m}`")
+            w(f"    pub const {m[len(prefix):]}: {name} = {name}(sys::{m});")
+        w("")
+        w("    /// The constant's name, or None for a value this version does not know.")
+        w("    pub fn name(self) -> Option<&'static str> {")
+        w("        match self.0 {")
+        for m, v in members:
+            w(f'            sys::{m} => Some("{m[len(prefix):]}"),')
+        w("            _ => None,")
+        w("        }")
+        w("    }")
+        w("}")
+        w("")
+        w(f"impl std::fmt::Debug for {name} {{")
+        w("    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {")
+        w("        match self.name() {")
+        w(f'            Some(n) => write!(f, "{name}::{{}}", n),')
+        w(f'            None => write!(f, "{name}({{}})", self.0),')
+        w("        }")
+        w("    }")
+        w("}")
+        w("")
+    return "\n".join(o)
+
+
 # --------------------------------------------------------------------------
 
 def outputs(h: Header) -> Dict[str, str]:
@@ -372,6 +471,7 @@ def outputs(h: Header) -> Dict[str, str]:
         "bindings/rust/tabllm-sys/src/bindings.rs": gen_rust(h),
         "bindings/rust/tabllm-sys/tests/layout.rs": gen_rust_layout(h),
         "bindings/rust/tabllm-sys/tests/layout_probe.c": cheader.probe_source(h),
+        "bindings/rust/tabllm/src/generated.rs": gen_rust_enums(h),
     }
 
 
