@@ -23,3 +23,8 @@ if command -v pkg-config >/dev/null 2>&1 && [ -f "$build/meson-uninstalled/tabll
   env -u TABLLM_LIB_DIR -u TABLLM_INCLUDE_DIR PKG_CONFIG_PATH="$build/meson-uninstalled" \
     CARGO_TARGET_DIR="$CARGO_TARGET_DIR/pkg-config" cargo test --offline -q -p tabllm-sys
 fi
+
+# The examples, checked like the C ones (examples/check-output.sh).
+"$root/examples/check-output.sh" '12 rows, 6 columns' '| Tokyo | Japan | 13.96 | 2194 | true | 1457 |' \
+  'Delhi (India) has 16.79 million people.' 'Mumbai,India,12.44,603,false,1507' 'largest: Shanghai' \
+  -- cargo run --offline -q -p tabllm --example encode_table -- "$root/examples/data/cities.csv"
