@@ -36,6 +36,9 @@ Encoding = _build("Encoding", "TABLLM_ENCODING_", "The text encodings of a table
 CellRendering = _build("CellRendering", "TABLLM_CELLS_", "How cell values are printed.")
 RowSampling = _build("RowSampling", "TABLLM_ROWS_", "How rows are chosen before encoding.")
 JsonOrient = _build("JsonOrient", "TABLLM_JSON_", "JSON layouts for Encoding.JSON.")
+SpecialToken = _build("SpecialToken", "TABLLM_SPECIAL_", "Special tokens a tokenizer may have.")
+WeightFormat = _build("WeightFormat", "TABLLM_WEIGHTS_", "How a model's weights are kept in memory.")
+Pooling = _build("Pooling", "TABLLM_POOLING_", "How Session.embed pools hidden states.")
 
 
 def coerce(cls: Type[enum.IntEnum], value: Any, what: str) -> int:

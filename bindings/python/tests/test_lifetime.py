@@ -155,3 +155,53 @@ def test_the_leak_check_sees_a_leak():
     per_table = (rss() - r1) / 2000
     del kept
     assert grown > 0.2 * 10_000 * per_table * 0.5
+
+
+def test_closing_a_parent_waits_for_its_children():
+    # Two tables standing in for parent and child (a tokenizer and its decode
+    # stream, a session and its logits views): the parent's C free waits
+    # until the child is gone, whatever order they are closed or collected in.
+    order = []
+
+    def make(name):
+        class T(tabllm.Table):
+            def _free(ptr):  # noqa: N805
+                order.append(name)
+                _ffi.tabllm_table_free(ptr)
+        T.__name__ = name
+        return T
+
+    Parent, Child = make("parent"), make("child")
+
+    def raw():
+        out = _ffi.tabllm_table_p()
+        assert _ffi.tabllm_table_from_memory(CSV, len(CSV), None, ctypes.byref(out)) == 0
+        return out
+
+    parent = Parent(raw())
+    child = Child(raw(), parent)
+    parent.close()
+    assert parent.closed and order == []          # unusable now, freed later
+    with pytest.raises(ValueError):
+        parent.n_rows
+    assert child.n_rows == 24                     # the child still works
+    child.close()
+    assert order == ["child", "parent"]
+
+    order.clear()
+    parent = Parent(raw())
+    child = Child(raw(), parent)
+    parent.close()
+    del child                                     # collected, not closed
+    gc.collect()
+    assert order == ["child", "parent"]
+
+    order.clear()
+    parent = Parent(raw())
+    child = Child(raw(), parent)
+    del parent                                    # the child's reference keeps it
+    gc.collect()
+    assert order == []
+    del child
+    gc.collect()
+    assert order == ["child", "parent"]
