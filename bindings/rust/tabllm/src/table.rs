@@ -14,7 +14,7 @@ use tabllm_sys as sys;
 
 use crate::error::{check, Error, Result, Status};
 use crate::generated::{CellRendering, CellType, ColumnKind, Encoding, JsonOrient, RaggedPolicy, RowSampling, TableFormat};
-use crate::util::{borrowed_str, cstring, opt_cstring, opt_ptr, take_string};
+use crate::util::{borrowed_str, cstring, opt_cstring, opt_ptr, path_cstring, take_string};
 
 /// A table: column names and rows of cells that keep the exact text they were
 /// written with, each typed from that text.
@@ -230,19 +230,6 @@ impl<'t> Cell<'t> {
         } else {
             None
         }
-    }
-}
-
-fn path_cstring(path: &Path) -> Result<CString> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        CString::new(path.as_os_str().as_bytes())
-            .map_err(|_| Error::new(Status::InvalidArgument, format!("{}: path contains a NUL byte", path.display())))
-    }
-    #[cfg(not(unix))]
-    {
-        cstring(&path.to_string_lossy(), "path")
     }
 }
 

@@ -1,6 +1,7 @@
 //! Small conversions between Rust and C data.
 use std::ffi::{CStr, CString};
 use std::os::raw::c_char;
+use std::path::Path;
 
 use crate::error::{Error, Result, Status};
 
@@ -40,4 +41,18 @@ pub(crate) unsafe fn take_string(p: *mut c_char, len: usize) -> String {
     let bytes = std::slice::from_raw_parts(p as *const u8, len).to_vec();
     tabllm_sys::tabllm_free(p as *mut std::os::raw::c_void);
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// A path as a C string (its bytes on Unix).
+pub(crate) fn path_cstring(path: &Path) -> Result<CString> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        CString::new(path.as_os_str().as_bytes())
+            .map_err(|_| Error::new(Status::InvalidArgument, format!("{}: path contains a NUL byte", path.display())))
+    }
+    #[cfg(not(unix))]
+    {
+        cstring(&path.to_string_lossy(), "path")
+    }
 }
