@@ -149,8 +149,9 @@ if _np is not None:
             return obj
 
         def __array_finalize__(self, obj: Any) -> None:
-            # Slices and views of a borrowed array keep the session alive too.
-            self._holder = getattr(obj, "_holder", None)
+            # Slices and views of a borrowed array keep the session alive too;
+            # copies own their data and need nothing.
+            self._holder = None if self.flags.owndata else getattr(obj, "_holder", None)
 
         def __reduce__(self):  # pickling copies the values, not the borrow
             return _np.asarray(self).copy().__reduce__()
