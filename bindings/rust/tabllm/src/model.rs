@@ -12,7 +12,7 @@ use crate::generated::{Pooling, WeightFormat};
 use crate::Token;
 use crate::util::{borrowed_str, path_cstring};
 
-pub(crate) struct ModelHandle(NonNull<sys::tabllm_model>);
+struct ModelHandle(NonNull<sys::tabllm_model>);
 
 // SAFETY: tabllm.h: "immutable once loaded; may be shared by any number of
 // threads and sessions".
@@ -157,9 +157,6 @@ impl Model {
     /// The raw handle; valid while `self` (or a clone) lives.
     pub fn as_ptr(&self) -> *const sys::tabllm_model {
         self.ptr()
-    }
-    pub(crate) fn handle(&self) -> Arc<ModelHandle> {
-        self.inner.clone()
     }
 }
 
