@@ -218,6 +218,14 @@ class Tokenizer(Handle):
         """True when decoding with ``skip_special`` leaves ``token_id`` out."""
         return bool(_ffi.tabllm_tokenizer_is_special(self._h, token_id))
 
+    def apply_chat_template(self, messages: Sequence[Any], *, add_generation_prompt: bool = False) -> str:
+        """Renders this tokenizer's chat template (from tokenizer_config.json)
+        over ``[{"role": ..., "content": ...}, ...]`` with its bos/eos tokens.
+        Raises NotFound when it has none; see :func:`tabllm.render_chat` for
+        templates of your own."""
+        from .chat import render_tokenizer_chat
+        return render_tokenizer_chat(self, messages, add_generation_prompt=add_generation_prompt)
+
     def _repr_state(self) -> str:
         return f"vocab_size={self.vocab_size}"
 
