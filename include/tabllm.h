@@ -261,7 +261,8 @@ typedef enum tabllm_ragged_policy {
 } tabllm_ragged_policy;
 
 /** tabllm_table_read_params.flags */
-#define TABLLM_READ_NO_HEADER 0x1u /**< the first row is data; columns are named "0", "1", ... */
+#define TABLLM_READ_NO_HEADER 0x1u /**< the first row (CSV, JSON arrays) or the header rows
+                                        (HTML) are data; columns are named "0", "1", ... */
 
 /** How a table is read. Fill with tabllm_table_read_params_init(). */
 typedef struct tabllm_table_read_params {
@@ -269,12 +270,16 @@ typedef struct tabllm_table_read_params {
     uint32_t format;        /**< a ::tabllm_table_format; default AUTO */
     uint32_t flags;         /**< TABLLM_READ_* bits; default 0 */
     uint32_t delimiter;     /**< CSV field separator; 0 (default) sniffs , ; TAB | */
-    uint32_t ragged_policy; /**< a ::tabllm_ragged_policy; default PANDAS */
-    uint32_t table_index;   /**< HTML: which <table> in document order; default 0 */
+    uint32_t ragged_policy; /**< a ::tabllm_ragged_policy for CSV/TSV and JSON arrays;
+                                 default PANDAS (HTML rows are padded, as pandas does) */
+    uint32_t table_index;   /**< HTML: which <table>, in document order, counted as
+                                 pandas.read_html returns them; default 0 */
     int32_t sheet_index;    /**< XLSX: sheet by 0-based index; default 0 (ignored if sheet_name) */
     const char *sheet_name; /**< XLSX: sheet by name; default NULL */
     uint64_t max_input_bytes; /**< refuse larger inputs; default 4 GiB */
-    uint64_t max_cells;       /**< refuse tables with more cells; default 2^31 */
+    uint64_t max_cells;       /**< refuse tables with more cells; default 2^31. An HTML
+                                   table's spans may also not expand it past 64 cells per
+                                   input byte (2^20 at least) */
     uint64_t max_columns;     /**< refuse tables with more columns; default 65536 */
     uint64_t max_field_bytes; /**< refuse longer fields (one cell's text); default 16 MiB */
 } tabllm_table_read_params;
@@ -305,9 +310,9 @@ TABLLM_API tabllm_status tabllm_table_load(const char *path, const tabllm_table_
                                            tabllm_table **out);
 
 /**
- * Reads a table from bytes in memory (copied; the buffer may be freed after
- * the call). `params->format` must not be AUTO for XLSX; text formats are
- * sniffed.
+ * Reads a table from bytes in memory. The table keeps its own copy of what it
+ * needs: the buffer may be freed after the call. `params->format` must not be
+ * AUTO for XLSX; text formats are sniffed.
  * @return as tabllm_table_load().
  */
 TABLLM_API tabllm_status tabllm_table_from_memory(const void *data, size_t size,
@@ -442,7 +447,8 @@ typedef enum tabllm_row_sampling {
     TABLLM_ROWS_HEAD = 1,       /**< the first max_rows */
     TABLLM_ROWS_RANDOM = 2,     /**< max_rows at random, by `seed`, in table order */
     TABLLM_ROWS_STRATIFIED = 3, /**< max_rows keeping the proportions of `stratify_column` */
-    TABLLM_ROWS_EVENLY = 4,     /**< TableProvider's: first, last, second, second-to-last, ... */
+    TABLLM_ROWS_EVENLY = 4,     /**< TableProvider's: first, last, second, second-to-last, ...
+                                     (exactly max_rows, printed in that order) */
     TABLLM_ROWS_RELEVANT = 5,   /**< the max_rows most relevant to `question` (BM25) */
     TABLLM_ROW_SAMPLING_MAX_ENUM_ = 0x7fffffff
 } tabllm_row_sampling;
@@ -526,8 +532,11 @@ TABLLM_API tabllm_status tabllm_encode_params_init(tabllm_encode_params *params,
  * @param out     receives the NUL-terminated UTF-8 text
  * @param out_len receives its length in bytes (may be NULL)
  * @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT (an unknown encoding,
- *         missing template or target), #TABLLM_ERR_NOT_FOUND (a column
- *         that does not exist), #TABLLM_ERR_TABLE_SHAPE (e.g. column-major
+ *         missing template or target, a row out of range, a failing token
+ *         counter), #TABLLM_ERR_NOT_FOUND (a column or template placeholder
+ *         that does not exist), #TABLLM_ERR_INVALID_UTF8 (a text parameter:
+ *         template, title, question, label, ...), #TABLLM_ERR_UNSUPPORTED (#TABLLM_CELLS_PANDAS
+ *         with an encoding that prints cells verbatim), #TABLLM_ERR_TABLE_SHAPE (e.g. column-major
  *         Table Meets LLM formats of a non-square table, where the authors'
  *         code raises), #TABLLM_ERR_LIMIT_EXCEEDED (nothing fits the
  *         token budget), #TABLLM_ERR_OUT_OF_MEMORY.

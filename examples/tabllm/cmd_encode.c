@@ -183,6 +183,12 @@ static int parse_rows(options *o, const char *spec)
     } kinds[] = {{"head", TABLLM_ROWS_HEAD},         {"random", TABLLM_ROWS_RANDOM},
                  {"stratified", TABLLM_ROWS_STRATIFIED}, {"evenly", TABLLM_ROWS_EVENLY},
                  {"relevant", TABLLM_ROWS_RELEVANT}};
+    /* the last --rows wins, whole */
+    o->enc.row_sampling = TABLLM_ROWS_ALL;
+    o->enc.max_rows = 0;
+    o->enc.stratify_column = NULL;
+    o->enc.rows = NULL;
+    o->enc.n_rows = 0;
     const char *colon = strchr(spec, ':');
     if (colon == NULL) {
         if (!parse_row_list(spec, &o->rows, &o->enc.n_rows))

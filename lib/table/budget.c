@@ -98,8 +98,9 @@ static tabllm_status build_cut(const tl_view *src, const tabllm_encode_params *p
     ct->n_cut = 0;
     for (size_t r = 0; r < total; r++) {
         size_t from = r < n_rows ? src->rows[r] : (size_t)p->row;
-        memcpy(ct->t.cells + r * orig->n_cols, orig->cells + from * orig->n_cols,
-               orig->n_cols * sizeof *ct->t.cells);
+        if (orig->n_cols > 0)
+            memcpy(ct->t.cells + r * orig->n_cols, orig->cells + from * orig->n_cols,
+                   orig->n_cols * sizeof *ct->t.cells);
         ct->rows[r] = r;
     }
     for (size_t r = 0; r < total; r++) {

@@ -59,7 +59,7 @@ static tabllm_status field_cap(const tl_builder *b, size_t len)
     return TABLLM_OK;
 }
 
-tabllm_status tl_builder_field(tl_builder *b, const char *text, size_t len)
+tabllm_status tl_builder_field_slow(tl_builder *b, const char *text, size_t len)
 {
     tabllm_status st = field_cap(b, len);
     if (st != TABLLM_OK)
@@ -152,7 +152,8 @@ static tabllm_status widen(tl_builder *b, size_t n)
                 return st;
         }
         for (size_t r = 0; r < b->n_rows; r++) {
-            memcpy(cells + r * stride, b->cells + r * b->stride, b->width * sizeof *cells);
+            if (b->width > 0)
+                memcpy(cells + r * stride, b->cells + r * b->stride, b->width * sizeof *cells);
             for (size_t c = b->width; c < stride; c++)
                 cells[r * stride + c] = missing_cell;
         }
@@ -205,7 +206,8 @@ static tabllm_status append(tl_builder *b)
     }
     tl_cell *dst = b->cells + b->n_rows * b->stride;
     size_t n = b->row_len < b->width ? b->row_len : b->width;
-    memcpy(dst, b->row, n * sizeof *dst);
+    if (n > 0)
+        memcpy(dst, b->row, n * sizeof *dst);
     for (size_t c = n; c < b->stride; c++)
         dst[c] = missing_cell;
     b->n_rows++;

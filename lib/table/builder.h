@@ -7,6 +7,8 @@
 #ifndef TL_TABLE_BUILDER_H
 #define TL_TABLE_BUILDER_H
 
+#include <string.h>
+
 #include "table/table.h"
 
 typedef struct tl_builder {
@@ -34,8 +36,34 @@ tabllm_status tl_builder_init(tl_builder *b, const tabllm_table_read_params *p, 
 /* Frees everything, including the table, unless tl_builder_finish took it. */
 void tl_builder_free(tl_builder *b);
 
-/* Adds a field to the current row: copies the text and types it. */
-tabllm_status tl_builder_field(tl_builder *b, const char *text, size_t len);
+/* Adds a field to the current row: copies the text and types it. The common
+ * case (room in the row and in the table's text chunk) is inline: this runs
+ * once per cell of a gigabyte CSV. */
+tabllm_status tl_builder_field_slow(tl_builder *b, const char *text, size_t len);
+
+static inline tabllm_status tl_builder_field(tl_builder *b, const char *text, size_t len)
+{
+    tabllm_table *t = b->t;
+    if (b->row_len < b->row_cap && len < t->text_left && len <= b->max_field_bytes) {
+        tl_cell *c = &b->row[b->row_len++];
+        c->len = len;
+        c->value.i = 0;
+        if (len == 0) {
+            c->text = "";
+            c->type = TL_CELL_NULL;
+            return TABLLM_OK;
+        }
+        char *copy = t->text_next;
+        memcpy(copy, text, len);
+        copy[len] = '\0';
+        t->text_next += len + 1;
+        t->text_left -= len + 1;
+        c->text = copy;
+        tl_cell_classify(c);
+        return TABLLM_OK;
+    }
+    return tl_builder_field_slow(b, text, len);
+}
 /* Adds a cell whose type the reader decided (JSON); its text is copied. */
 tabllm_status tl_builder_typed(tl_builder *b, const tl_cell *cell);
 /* Puts a cell at column `col` of the current row (JSON records): columns

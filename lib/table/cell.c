@@ -162,8 +162,9 @@ void tl_cell_classify(tl_cell *cell)
         cell->type = TL_CELL_TEXT;
         return;
     }
-    if ((len == 4 && strncasecmp(s, "true", 4) == 0) ||
-        (len == 5 && strncasecmp(s, "false", 5) == 0)) {
+    if ((c == 't' || c == 'T' || c == 'f' || c == 'F') &&
+        ((len == 4 && strncasecmp(s, "true", 4) == 0) ||
+         (len == 5 && strncasecmp(s, "false", 5) == 0))) {
         cell->type = TL_CELL_BOOL;
         cell->value.b = len == 4;
     } else if (tl_parse_int64(s, len, &cell->value.i)) {

@@ -6,6 +6,7 @@
 
 #include "base/alloc.h"
 #include "base/params.h"
+#include "base/utf8.h"
 #include "table/encode.h"
 #include "table/select.h"
 
@@ -60,6 +61,38 @@ static tabllm_status find_column(const tabllm_table *t, const char *what, const 
                     what, name, names);
 }
 
+/* Texts the caller passes end up in the output, which must be UTF-8. */
+static tabllm_status check_text(const char *what, const char *s)
+{
+    if (s == NULL)
+        return TABLLM_OK;
+    size_t len = strlen(s), valid = tl_utf8_valid_prefix(s, len);
+    if (valid != len)
+        return tl_error(TABLLM_ERR_INVALID_UTF8, "%s: invalid UTF-8 at byte offset %zu", what,
+                        valid);
+    return TABLLM_OK;
+}
+
+static tabllm_status check_texts(const tabllm_encode_params *p)
+{
+    const struct {
+        const char *what, *text;
+    } texts[] = {{"template_text", p->template_text}, {"title", p->title},
+                 {"context", p->context},             {"caption", p->caption},
+                 {"question", p->question},           {"annotation", p->annotation}};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        tabllm_status st = check_text(texts[i].what, texts[i].text);
+        if (st != TABLLM_OK)
+            return st;
+    }
+    for (size_t i = 0; i < p->n_labels; i++) {
+        tabllm_status st = check_text("a label", p->labels[i]);
+        if (st != TABLLM_OK)
+            return st;
+    }
+    return TABLLM_OK;
+}
+
 static tabllm_status check_params(const tabllm_table *t, const tabllm_encode_params *p)
 {
     if (p->flags & ~KNOWN_FLAGS)
@@ -108,7 +141,7 @@ static tabllm_status check_params(const tabllm_table *t, const tabllm_encode_par
     if (p->max_tokens > 0 && p->count_tokens == NULL)
         return tl_error(TABLLM_ERR_INVALID_ARGUMENT,
                         "max_tokens is %zu but there is no count_tokens function", p->max_tokens);
-    return TABLLM_OK;
+    return check_texts(p);
 }
 
 /* The columns to print: p->columns resolved, or all, then the most relevant

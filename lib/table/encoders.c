@@ -5,6 +5,7 @@
 
 #include "table/enc_generic.h"
 #include "table/encode.h"
+#include "table/formats/formats.h"
 
 static const tl_encoder encoders[] = {
     /* Generic (docs/table-formats.md, "Generic encodings") */
@@ -15,6 +16,31 @@ static const tl_encoder encoders[] = {
     {TABLLM_ENCODING_JSON, "json", tl_encode_json},
     {TABLLM_ENCODING_KEY_VALUE, "kv", tl_encode_key_value},
     {TABLLM_ENCODING_TEMPLATE, "template", tl_encode_template},
+    /* The standard forms of the Table Meets LLM layouts (table/formats/standard.c) */
+    {TABLLM_ENCODING_MARKDOWN_GRID, "markdown-grid", tl_encode_markdown_grid},
+    {TABLLM_ENCODING_XML, "xml", tl_encode_xml},
+    {TABLLM_ENCODING_LATEX, "latex", tl_encode_latex},
+    {TABLLM_ENCODING_NL_SEP, "nl-sep", tl_encode_nl_sep},
+    /* Paper formats, byte for byte (docs/table-formats.md, "Paper formats") */
+    {TABLLM_ENCODING_TP_MARKDOWN, "tp-markdown", tl_encode_tp_markdown},
+    {TABLLM_ENCODING_TP_MARKDOWN_GRID, "tp-markdown-grid", tl_encode_tp_markdown_grid},
+    {TABLLM_ENCODING_TP_XML, "tp-xml", tl_encode_tp_xml},
+    {TABLLM_ENCODING_TP_HTML, "tp-html", tl_encode_tp_html},
+    {TABLLM_ENCODING_TP_JSON, "tp-json", tl_encode_tp_json},
+    {TABLLM_ENCODING_TP_LATEX, "tp-latex", tl_encode_tp_latex},
+    {TABLLM_ENCODING_TP_NL_SEP, "tp-nl-sep", tl_encode_tp_nl_sep},
+    {TABLLM_ENCODING_TABULA, "tabula", tl_encode_tabula},
+    {TABLLM_ENCODING_TABULA_V1, "tabula-v1", tl_encode_tabula_v1},
+    {TABLLM_ENCODING_TABULA_STRUCTURED, "tabula-structured", tl_encode_tabula_structured},
+    {TABLLM_ENCODING_TABULA_JSON, "tabula-json", tl_encode_tabula_json},
+    {TABLLM_ENCODING_TABULA_PDSERIES, "tabula-pdseries", tl_encode_tabula_pdseries},
+    {TABLLM_ENCODING_TABULA_HTML, "tabula-html", tl_encode_tabula_html},
+    {TABLLM_ENCODING_TABULA_HTML_NOWS, "tabula-html-nows", tl_encode_tabula_html_nows},
+    {TABLLM_ENCODING_UNIPREDICT, "unipredict", tl_encode_unipredict},
+    {TABLLM_ENCODING_UNIPREDICT_ROWS, "unipredict-rows", tl_encode_unipredict_rows},
+    {TABLLM_ENCODING_UNIPREDICT_LABELS, "unipredict-labels", tl_encode_unipredict_labels},
+    {TABLLM_ENCODING_CABINET, "cabinet", tl_encode_cabinet},
+    {TABLLM_ENCODING_CABINET_TAPEX, "cabinet-tapex", tl_encode_cabinet_tapex},
 };
 
 #define N_ENCODERS (sizeof encoders / sizeof encoders[0])

@@ -48,8 +48,24 @@ typedef struct tl_html_rows {
     size_t max_cells, max_columns; /* caps on the expansion */
 } tl_html_rows;
 
-tabllm_status tl_html_table_rows(xmlNode *table, const xmlNode *root, tl_html_rows *out);
+/* `nested`: read nested tables' rows and text into this one, as pandas does
+ * (for counting tables as pandas counts them); otherwise they stay apart. */
+tabllm_status tl_html_table_rows(xmlNode *table, const xmlNode *root, bool nested,
+                                 tl_html_rows *out);
 void tl_html_rows_free(tl_html_rows *rows);
+
+/* Which rows pandas reads and which of them name the columns. */
+typedef struct tl_html_plan {
+    size_t *keep;       /* rows the parser keeps, in order */
+    size_t n_keep;
+    size_t *levels;     /* header rows, as positions in keep */
+    size_t n_levels;
+    size_t first_data;  /* position in keep of the first data row */
+    bool empty;         /* pandas drops the table (EmptyDataError) */
+} tl_html_plan;
+
+tabllm_status tl_html_plan_rows(const tl_html_rows *rows, bool header, tl_html_plan *plan);
+void tl_html_plan_free(tl_html_plan *plan);
 
 /* Builds the table from expanded rows: header rows as pandas chooses them. */
 tabllm_status tl_html_build(const tl_html_rows *rows, const tabllm_table_read_params *p,

@@ -9,9 +9,12 @@
  *  - colspan/rowspan copy the text into every spanned cell (pandas'
  *    _expand_colspan_rowspan, line by line).
  * Where this differs from pandas on purpose: rows and text of a nested table
- * stay with the nested table (pandas also adds them to the outer table when
- * it has a <tbody>); a colspan/rowspan that is not an integer counts from its
- * leading digits, as browsers read it (pandas raises ValueError). */
+ * stay with the nested table (pandas also puts its text into the outer
+ * table's cell and, below a <tbody>, its rows into the outer table); a
+ * colspan/rowspan that is not an integer counts from its leading digits, as
+ * browsers read it (pandas raises ValueError). With `nested` set the rows are
+ * pandas' own, which read_html.c uses to count tables exactly as pandas
+ * does. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,16 +73,16 @@ typedef struct sections {
     node_list head, body, root, foot;
 } sections;
 
-/* One walk over the table, not entering nested tables: the rows of each
- * section in document order. */
-static tabllm_status collect_rows(xmlNode *table, sections *s)
+/* One walk over the table: the rows of each section in document order.
+ * Nested tables are entered only with `nested` (pandas' XPaths do). */
+static tabllm_status collect_rows(xmlNode *table, sections *s, bool nested)
 {
     tabllm_status st = TABLLM_OK;
     size_t in_tbody = 0, in_tfoot = 0;
     xmlNode *n = first_kept_child(table);
     while (n != NULL && st == TABLLM_OK) {
         bool descend = false;
-        if (n->type == XML_ELEMENT_NODE && !tl_html_is(n, "table")) {
+        if (n->type == XML_ELEMENT_NODE && (nested || !tl_html_is(n, "table"))) {
             if (tl_html_is(n, "thead")) {
                 bool cells = false;
                 for (xmlNode *c = first_kept_child(n); c != NULL && st == TABLLM_OK;
@@ -130,7 +133,7 @@ static tabllm_status collect_rows(xmlNode *table, sections *s)
 /* text_content() of a cell, with pandas' "\n" after every <br> (except a
  * <br> directly under the root element: pandas looks for them below the
  * root's children). */
-static tabllm_status cell_text(xmlNode *cell, const xmlNode *root, tl_buf *raw)
+static tabllm_status cell_text(xmlNode *cell, const xmlNode *root, tl_buf *raw, bool nested)
 {
     raw->len = 0;
     xmlNode *n = first_kept_child(cell);
@@ -139,7 +142,7 @@ static tabllm_status cell_text(xmlNode *cell, const xmlNode *root, tl_buf *raw)
         if (tl_html_is_text(n)) {
             if (n->content != NULL)
                 tl_buf_puts(raw, (const char *)n->content);
-        } else if (n->type == XML_ELEMENT_NODE && !tl_html_is(n, "table")) {
+        } else if (n->type == XML_ELEMENT_NODE && (nested || !tl_html_is(n, "table"))) {
             if (tl_html_is(n, "br") && n->parent != root)
                 tl_buf_putc(raw, '\n');
             descend = first_kept_child(n) != NULL;
@@ -266,7 +269,7 @@ static tabllm_status carry(tl_html_rows *r, pending_list *next, const pending *p
 
 /* pandas' _expand_colspan_rowspan over one section's rows. */
 static tabllm_status expand(tl_html_rows *r, const node_list *rows, const xmlNode *root,
-                            size_t *n_rows_out)
+                            bool nested, size_t *n_rows_out)
 {
     size_t before = r->n_rows;
     pending_list cur = {0}, next = {0};
@@ -283,7 +286,7 @@ static tabllm_status expand(tl_html_rows *r, const node_list *rows, const xmlNod
                 index++;
             }
             if (st == TABLLM_OK)
-                st = cell_text(cells.items[k], root, &raw);
+                st = cell_text(cells.items[k], root, &raw, nested);
             if (st != TABLLM_OK)
                 break;
             tl_html_cell text = {r->text.len, 0};
@@ -339,11 +342,12 @@ static bool row_is_all_th(xmlNode *row, node_list *scratch)
     return true;
 }
 
-tabllm_status tl_html_table_rows(xmlNode *table, const xmlNode *root, tl_html_rows *r)
+tabllm_status tl_html_table_rows(xmlNode *table, const xmlNode *root, bool nested,
+                                 tl_html_rows *r)
 {
     sections s = {0};
     node_list body = {0}, scratch = {0};
-    tabllm_status st = collect_rows(table, &s);
+    tabllm_status st = collect_rows(table, &s, nested);
     /* Body rows: inside a <tbody>, then directly in the table. */
     for (size_t i = 0; i < s.body.n && st == TABLLM_OK; i++)
         st = list_add(&body, s.body.items[i]);
@@ -358,13 +362,13 @@ tabllm_status tl_html_table_rows(xmlNode *table, const xmlNode *root, tl_html_ro
                 break;
         }
     }
-    node_list rest = {body.items + first_body, body.n - first_body, 0};
+    node_list rest = {body.n ? body.items + first_body : NULL, body.n - first_body, 0};
     if (st == TABLLM_OK)
-        st = expand(r, &s.head, root, &r->n_head);
+        st = expand(r, &s.head, root, nested, &r->n_head);
     if (st == TABLLM_OK)
-        st = expand(r, &rest, root, &r->n_body);
+        st = expand(r, &rest, root, nested, &r->n_body);
     if (st == TABLLM_OK)
-        st = expand(r, &s.foot, root, &r->n_foot);
+        st = expand(r, &s.foot, root, nested, &r->n_foot);
     tl_free(s.head.items);
     tl_free(s.body.items);
     tl_free(s.root.items);
@@ -403,18 +407,60 @@ static bool row_has_text(const tl_html_rows *r, size_t row)
     return false;
 }
 
+tabllm_status tl_html_plan_rows(const tl_html_rows *r, bool header, tl_html_plan *plan)
+{
+    memset(plan, 0, sizeof *plan);
+    tabllm_status st = tl_alloc_array((void **)&plan->keep, r->n_rows ? r->n_rows : 1,
+                                      sizeof *plan->keep, "HTML rows");
+    if (st == TABLLM_OK)
+        st = tl_alloc_array((void **)&plan->levels, r->n_head ? r->n_head : 1,
+                            sizeof *plan->levels, "header rows");
+    if (st != TABLLM_OK) {
+        tl_html_plan_free(plan);
+        return st;
+    }
+    /* pandas' parser skips a one-field line whose text is empty as a blank
+     * line (python_parser._remove_empty_lines); after padding, that is every
+     * empty row of a one-column table */
+    for (size_t row = 0; row < r->n_rows; row++)
+        if (r->width != 1 || row_has_text(r, row))
+            plan->keep[plan->n_keep++] = row;
+    plan->empty = r->width == 0 || plan->n_keep == 0;
+    if (r->n_head == 0 || !header)
+        return TABLLM_OK;
+    /* read_html's header rows: the only one, or those with some text; their
+     * positions count the rows the parser keeps */
+    for (size_t i = 0; i < r->n_head; i++)
+        if (r->n_head == 1 || row_has_text(r, i))
+            plan->levels[plan->n_levels++] = i;
+    if (plan->n_levels == 0) /* pandas fails here; the first row names the columns */
+        plan->levels[plan->n_levels++] = 0;
+    size_t last = plan->levels[plan->n_levels - 1];
+    if (last >= plan->n_keep)
+        plan->empty = true; /* pandas runs out of lines: nothing to read */
+    plan->first_data = last + 1;
+    return TABLLM_OK;
+}
+
+void tl_html_plan_free(tl_html_plan *plan)
+{
+    tl_free(plan->keep);
+    tl_free(plan->levels);
+    memset(plan, 0, sizeof *plan);
+}
+
 /* Several header rows: pandas keeps those with some text as the levels of
  * a MultiIndex; here the levels of a column are joined with spaces, leaving
  * out empty texts and a text equal to the one before it. */
-static tabllm_status header_names(const tl_html_rows *r, const size_t *levels, size_t n_levels,
+static tabllm_status header_names(const tl_html_rows *r, const tl_html_plan *plan,
                                   tl_cell *names, tl_buf *joined, size_t *offsets)
 {
     for (size_t c = 0; c < r->width; c++) {
         offsets[c] = joined->len;
         const char *prev = NULL;
         size_t prev_len = 0;
-        for (size_t l = 0; l < n_levels; l++) {
-            tl_cell t = row_cell(r, levels[l], c);
+        for (size_t l = 0; l < plan->n_levels; l++) {
+            tl_cell t = row_cell(r, plan->keep[plan->levels[l]], c);
             if (t.len == 0 || (prev && prev_len == t.len && memcmp(prev, t.text, t.len) == 0))
                 continue;
             if (joined->len > offsets[c])
@@ -438,47 +484,42 @@ tabllm_status tl_html_build(const tl_html_rows *r, const tabllm_table_read_param
                             tabllm_table **out)
 {
     bool header = r->n_head > 0 && !(p->flags & TABLLM_READ_NO_HEADER);
-    size_t *levels = NULL, n_levels = 0, first_data = 0;
+    tl_html_plan plan;
     tl_cell *names = NULL;
     size_t *offsets = NULL;
     tl_buf joined = TL_BUF_INIT;
     tl_builder b;
-    tabllm_status st = tl_builder_init(&b, p, TABLLM_RAGGED_PAD, header);
+    memset(&b, 0, sizeof b);
+    tabllm_status st = tl_html_plan_rows(r, header, &plan);
+    if (st != TABLLM_OK)
+        return st;
+    /* A table pandas keeps can be empty once its nested tables are taken
+     * out: then it has no rows (and no columns without a header). */
+    if (plan.empty && plan.n_levels > 0 && plan.levels[plan.n_levels - 1] >= plan.n_keep)
+        header = false;
+    if (st == TABLLM_OK)
+        st = tl_builder_init(&b, p, TABLLM_RAGGED_PAD, header);
     if (st == TABLLM_OK && header) {
-        st = tl_alloc_array((void **)&levels, r->n_head, sizeof *levels, "header rows");
-        for (size_t i = 0; st == TABLLM_OK && i < r->n_head; i++)
-            if (r->n_head == 1 || row_has_text(r, i))
-                levels[n_levels++] = i;
-        if (n_levels == 0) /* pandas fails here; the first row names the columns */
-            levels[n_levels++] = 0;
-        first_data = levels[n_levels - 1] + 1;
+        st = tl_alloc_array((void **)&names, r->width, sizeof *names, "column names");
         if (st == TABLLM_OK)
-            st = tl_alloc_array((void **)&names, r->width ? r->width : 1, sizeof *names,
-                                "column names");
+            st = tl_alloc_array((void **)&offsets, r->width, sizeof *offsets, "column names");
         if (st == TABLLM_OK)
-            st = tl_alloc_array((void **)&offsets, r->width ? r->width : 1, sizeof *offsets,
-                                "column names");
-        if (st == TABLLM_OK)
-            st = header_names(r, levels, n_levels, names, &joined, offsets);
+            st = header_names(r, &plan, names, &joined, offsets);
         if (st == TABLLM_OK)
             st = tl_builder_set_header(&b, names, r->width);
     }
-    for (size_t row = first_data; row < r->n_rows && st == TABLLM_OK; row++) {
+    for (size_t k = header ? plan.first_data : 0; k < plan.n_keep && st == TABLLM_OK; k++) {
         for (size_t c = 0; c < r->width && st == TABLLM_OK; c++) {
-            tl_cell cell = row_cell(r, row, c);
+            tl_cell cell = row_cell(r, plan.keep[k], c);
             st = tl_builder_field(&b, cell.text, cell.len);
         }
         if (st == TABLLM_OK)
             st = tl_builder_end_row(&b);
     }
-    if (st == TABLLM_OK && !b.width_known) {
-        /* Header rows only, and no header wanted: impossible (n_rows > 0). */
-        st = tl_error(TABLLM_ERR_INTERNAL, "HTML table without rows");
-    }
     if (st == TABLLM_OK)
         st = tl_builder_finish(&b, out);
     tl_builder_free(&b);
-    tl_free(levels);
+    tl_html_plan_free(&plan);
     tl_free(names);
     tl_free(offsets);
     tl_buf_free(&joined);

@@ -9,7 +9,8 @@
  *  - a table whose own style says display:none is left out, and inside the
  *    others every element styled display:none is removed with the text that
  *    follows it;
- *  - a table without cells is skipped (pandas drops it as empty);
+ *  - a table without cells is skipped (pandas drops it as empty), judged
+ *    on pandas' own rows, in which a nested table's rows and text count;
  *  - tables are numbered in document order, nested ones included.
  * html_rows.c reads the chosen table. No global libxml2 state is touched
  * besides its one-time initialisation. */
@@ -197,14 +198,26 @@ static tabllm_status find_table(const tl_input *in, const tabllm_table_read_para
     for (size_t i = 0; i < pg.n_tables && st == TABLLM_OK && !found; i++) {
         if (!pg.listed[i])
             continue;
+        /* Counted as pandas counts (its own rows, nested ones included);
+         * the chosen table is then read with nested tables kept apart. */
         tl_html_rows rows = {0};
         rows.max_cells = (size_t)(p->max_cells < amplified ? p->max_cells : amplified);
         rows.max_columns = (size_t)p->max_columns;
-        st = tl_html_table_rows(pg.tables[i], pg.root, &rows);
-        if (st == TABLLM_OK && rows.width > 0) {
+        st = tl_html_table_rows(pg.tables[i], pg.root, true, &rows);
+        tl_html_plan plan = {0};
+        if (st == TABLLM_OK)
+            st = tl_html_plan_rows(&rows, true, &plan);
+        bool empty = plan.empty;
+        tl_html_plan_free(&plan);
+        if (st == TABLLM_OK && !empty) {
             if (counted == p->table_index) {
                 found = true;
-                st = tl_html_build(&rows, p, out);
+                tl_html_rows_free(&rows);
+                rows.max_cells = (size_t)(p->max_cells < amplified ? p->max_cells : amplified);
+                rows.max_columns = (size_t)p->max_columns;
+                st = tl_html_table_rows(pg.tables[i], pg.root, false, &rows);
+                if (st == TABLLM_OK)
+                    st = tl_html_build(&rows, p, out);
             }
             counted++;
         }

@@ -315,6 +315,7 @@ static tabllm_status next_item(jreader *r, char close, bool *more, const char *c
 /* Enters an array or object; false in *empty when it has items. */
 static tabllm_status open_container(jreader *r, char open, bool *empty, const char *what)
 {
+    *empty = true;
     skip_ws(r);
     if (r->p >= r->end || *r->p != open) {
         tl_error(TABLLM_ERR_FORMAT, "%s must be %s, found %s", what,
@@ -423,7 +424,7 @@ static tabllm_status read_row(jreader *r, const char *what)
     const char *row = r->p;
     bool empty, more;
     tabllm_status st = open_container(r, '[', &empty, what);
-    for (more = !empty; more && st == TABLLM_OK;) {
+    for (more = st == TABLLM_OK && !empty; more && st == TABLLM_OK;) {
         skip_ws(r);
         const char *at = r->p;
         tl_cell cell;

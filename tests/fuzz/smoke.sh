@@ -8,6 +8,6 @@ dir="$root/build-fuzz"
 opts=(-Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false -Dabi_check=disabled)
 if [ -d "$dir" ]; then CC=clang CXX=clang++ meson setup --reconfigure "$dir" "${opts[@]}" >/dev/null
 else CC=clang CXX=clang++ meson setup "$dir" "${opts[@]}" >/dev/null; fi
-meson compile -C "$dir" >/dev/null
+meson compile -C "$dir" > "$dir/compile.log" 2>&1 || { tail -40 "$dir/compile.log"; exit 1; }
 cd "$dir"
 meson test --suite fuzz-smoke --print-errorlogs --num-processes 2

@@ -68,7 +68,7 @@ static void test_line_endings_bom_blank_lines(void **state)
     const char *inputs[] = {
         "a,b\n1,2\n3,4\n5,6\n",          "a,b\r\n1,2\r\n3,4\r\n5,6\r\n",
         "a,b\r1,2\r3,4\r5,6\r",          "a,b\n1,2\r\n3,4\r5,6",
-        "\xEF\xBB\xBF" "a,b\n1,2\n3,4\n5,6", "a,b\n\n1,2\r\n\r\n3,4\n\n\n5,6\n\n",
+        "\357\273\277a,b\n1,2\n3,4\n5,6", "a,b\n\n1,2\r\n\r\n3,4\n\n\n5,6\n\n",
     };
     for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
         tabllm_table *t = read_text(inputs[i], CSV, 0);

@@ -259,6 +259,16 @@ static void test_params_checks(void **state)
     p.row_sampling = TABLLM_ROWS_RELEVANT;
     assert_status(tabllm_table_encode(t, &p, &out, NULL), TABLLM_ERR_INVALID_ARGUMENT,
                   "needs a question");
+    tabllm_encode_params_init(&p, sizeof p);
+    p.encoding = TABLLM_ENCODING_TEMPLATE;
+    p.template_text = "ok \xC3(";
+    assert_status(tabllm_table_encode(t, &p, &out, NULL), TABLLM_ERR_INVALID_UTF8,
+                  "template_text: invalid UTF-8 at byte offset 3");
+    tabllm_encode_params_init(&p, sizeof p);
+    const char *labels[] = {"fine", "\xFF"};
+    p.labels = labels;
+    p.n_labels = 2;
+    assert_status(tabllm_table_encode(t, &p, &out, NULL), TABLLM_ERR_INVALID_UTF8, "a label");
     assert_status(tabllm_table_encode(NULL, NULL, &out, NULL), TABLLM_ERR_INVALID_ARGUMENT,
                   "table is NULL");
     assert_status(tabllm_table_encode(t, NULL, NULL, NULL), TABLLM_ERR_INVALID_ARGUMENT,

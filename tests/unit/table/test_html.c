@@ -97,6 +97,10 @@ static void test_header_inference(void **state)
     t = html_table("<table><thead><th>h</th></thead><tr><td>v</td></tr></table>", 0, 0);
     check_cells(t, 1, 1, (const char *[]){"h", "v"});
     tabllm_table_free(t);
+    /* a header and no body (a fuzzer found the empty body list mishandled) */
+    t = html_table("<table><thead><tr><th>only</th></tr></thead></table>", 0, 0);
+    check_cells(t, 0, 1, (const char *[]){"only"});
+    tabllm_table_free(t);
     /* TABLLM_READ_NO_HEADER: header rows are data */
     t = html_table("<table><tr><th>a</th></tr><tr><td>1</td></tr></table>", 0,
                    TABLLM_READ_NO_HEADER);
@@ -158,6 +162,15 @@ static void test_nested_tables_kept_apart(void **state)
     tabllm_table_free(t);
     t = html_table(page, 1, 0);
     check_cells(t, 2, 1, (const char *[]){"0", "inner1", "inner2"});
+    tabllm_table_free(t);
+    /* an outer table holding nothing but a nested one: pandas counts it (the
+     * nested text is in its cell); kept apart, it has no rows */
+    const char *only = "<table><tr><td><table><tr><td>x</td></tr></table></td></tr></table>";
+    t = html_table(only, 0, 0);
+    assert_int_equal(tabllm_table_n_rows(t), 0);
+    tabllm_table_free(t);
+    t = html_table(only, 1, 0);
+    check_cells(t, 1, 1, (const char *[]){"0", "x"});
     tabllm_table_free(t);
 }
 

@@ -68,6 +68,12 @@ static void test_arrays_and_split(void **state)
     t = read_text("[[1, 2], [3, 4]]", JSON, TABLLM_READ_NO_HEADER);
     check_cells(t, 2, 2, (const char *[]){"0", "1", "1", "2", "3", "4"});
     tabllm_table_free(t);
+    /* objects without keys: rows of no columns (a fuzzer found the empty
+     * row copied from a NULL buffer) */
+    t = read_text("[{}, {}]", JSON, 0);
+    assert_int_equal(tabllm_table_n_columns(t), 0);
+    assert_int_equal(tabllm_table_n_rows(t), 2);
+    tabllm_table_free(t);
     /* sniffed from the content, with a byte-order mark and whitespace */
     t = read_text("\xEF\xBB\xBF \n [{\"q\": 1}]\n", 0, 0);
     check_cells(t, 1, 1, (const char *[]){"q", "1"});
