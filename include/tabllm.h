@@ -320,6 +320,28 @@ TABLLM_API tabllm_status tabllm_table_from_memory(const void *data, size_t size,
                                                   tabllm_table **out);
 
 /**
+ * The sheet names of an XLSX workbook, in workbook order: the order
+ * `sheet_index` counts in and the names `sheet_name` matches (hidden sheets
+ * and chartsheets included). A table read from a sheet holds its used range
+ * with the first row as header; each cell's text is what the sheet displays
+ * under its number format (docs/spreadsheets.md).
+ * @param path     the workbook
+ * @param names    receives an array of `*n_names` NUL-terminated UTF-8
+ *                 names followed by a NULL pointer
+ * @param n_names  receives the number of sheets
+ * @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT (a NULL argument),
+ *         #TABLLM_ERR_IO, #TABLLM_ERR_FORMAT (not a workbook, a corrupt zip,
+ *         bad XML: the message names the part and line),
+ *         #TABLLM_ERR_LIMIT_EXCEEDED, #TABLLM_ERR_UNSUPPORTED (encrypted),
+ *         #TABLLM_ERR_OUT_OF_MEMORY. On failure `*names` is NULL.
+ * Ownership: `*names` is one allocation holding the strings too; free it
+ * with tabllm_free().
+ * Thread-safety: may be called from any thread.
+ */
+TABLLM_API tabllm_status tabllm_table_sheet_names(const char *path, char ***names,
+                                                  size_t *n_names);
+
+/**
  * Starts a table from column names, to be filled with tabllm_table_append_row()
  * (how bindings build tables from their own data).
  * @param names  `n_columns` NUL-terminated UTF-8 names
@@ -461,6 +483,7 @@ typedef enum tabllm_row_sampling {
 #define TABLLM_ENCODE_NO_FORMAT_AGGREGATION 0x10u /**< SheetCompressor: skip module 3 */
 #define TABLLM_ENCODE_NO_ANCHORS 0x20u       /**< SheetCompressor: skip module 1 */
 #define TABLLM_ENCODE_NO_HEADER 0x40u        /**< leave the header row out where optional */
+#define TABLLM_ENCODE_SHEET_FORMATS 0x80u    /**< SpreadsheetLLM: show number format strings */
 
 /** JSON layouts for #TABLLM_ENCODING_JSON. */
 typedef enum tabllm_json_orient {
@@ -553,6 +576,122 @@ TABLLM_API tabllm_status tabllm_encoding_from_name(const char *name, tabllm_enco
 
 /** The CLI name of an encoding; NULL for an unknown value. */
 TABLLM_API const char *tabllm_encoding_name(tabllm_encoding encoding);
+
+/* ========================================================================= */
+/*  3. Tokenizers: Hugging Face tokenizer.json, exactly                       */
+/* ========================================================================= */
+
+/* ------------------------------------------------------------------------- */
+/*  Chat templates                                                            */
+/* ------------------------------------------------------------------------- */
+
+/**
+ * @name Chat templates
+ * Instruct models expect their prompts in the format of the Jinja template in
+ * their tokenizer_config.json (`chat_template`). These functions render such
+ * a template over a conversation byte for byte as Hugging Face's own
+ * renderer does (@huggingface/jinja, used by transformers.js), with the
+ * variables transformers.js passes: `messages`, `add_generation_prompt`,
+ * `tools` and `documents` (none unless given), `bos_token`, `eos_token`, plus
+ * any extra variables (`enable_thinking`, `date_string`, ...).
+ * docs/chat-templates.md lists the supported Jinja subset and the limits.
+ * @{
+ */
+
+/** One message of a conversation. */
+typedef struct tabllm_chat_message {
+    const char *role;    /**< "system", "user", "assistant" or "tool" (UTF-8) */
+    const char *content; /**< the text (UTF-8); NULL renders as none */
+} tabllm_chat_message;
+
+/** tabllm_chat_params.flags: end the prompt with the assistant's turn header
+ *  (the template's `add_generation_prompt`). */
+#define TABLLM_CHAT_ADD_GENERATION_PROMPT 0x1u
+
+/** How a chat template is rendered. Fill with tabllm_chat_params_init(). */
+typedef struct tabllm_chat_params {
+    size_t struct_size;
+    uint32_t flags;            /**< TABLLM_CHAT_* bits; default 0 */
+    const char *bos_token;     /**< `bos_token`; NULL or "" leaves it undefined (default NULL) */
+    const char *eos_token;     /**< `eos_token`; NULL or "" leaves it undefined (default NULL) */
+    /** Extra template variables as a JSON object, e.g.
+     *  `{"tools": [...], "enable_thinking": false, "date_string": "26 Jul 2024"}`;
+     *  its keys override the ones above. Default NULL. */
+    const char *context_json;
+    /** The time strftime_now() formats, in seconds since the epoch, shown in
+     *  local time; 0 (default) means the current time. */
+    int64_t now;
+    /* Limits: a template or render that would exceed one fails with
+     * #TABLLM_ERR_LIMIT_EXCEEDED. 0 means the default. */
+    size_t max_template_bytes;    /**< template size; default 1 MiB */
+    uint32_t max_depth;           /**< nesting of syntax, values and macro calls; default 256 */
+    uint64_t max_loop_iterations; /**< all loop iterations and range() items; default 1000000 */
+    size_t max_output_bytes;      /**< the prompt and every string built on the way; default 16 MiB */
+    size_t max_memory_bytes;      /**< memory for the values of one render; default 512 MiB */
+} tabllm_chat_params;
+
+/** Fills `params` with the defaults (see tabllm_table_read_params_init()). */
+TABLLM_API tabllm_status tabllm_chat_params_init(tabllm_chat_params *params, size_t struct_size);
+
+/**
+ * Renders a chat template over a conversation.
+ * @param template_text  the Jinja template (UTF-8), e.g. tokenizer_config.json's chat_template
+ * @param messages       the conversation, `n_messages` entries (may be NULL when 0)
+ * @param n_messages     number of messages
+ * @param params         flags, special tokens, extra variables and limits; NULL for defaults
+ * @param out            receives the NUL-terminated prompt
+ * @param out_len        receives its length in bytes (may be NULL); the text
+ *                       contains a NUL byte only if the template writes one
+ * @return #TABLLM_OK;
+ *         #TABLLM_ERR_FORMAT: a template syntax error ("chat template:LINE:COL: ..."),
+ *         or `context_json` is not valid JSON;
+ *         #TABLLM_ERR_UNSUPPORTED: the template uses a Jinja statement, filter,
+ *         test or method outside the supported subset (named, with LINE:COL);
+ *         #TABLLM_ERR_INVALID_ARGUMENT: the template called raise_exception()
+ *         (the message is the template's, e.g. "Conversation roles must
+ *         alternate user/assistant/user/assistant/..."), or failed on these
+ *         messages (a type error with LINE:COL), or a NULL role;
+ *         #TABLLM_ERR_INVALID_UTF8, #TABLLM_ERR_LIMIT_EXCEEDED,
+ *         #TABLLM_ERR_OUT_OF_MEMORY, #TABLLM_ERR_ABI_MISMATCH.
+ * Ownership: the caller frees `*out` with tabllm_free(); `*out` is NULL on failure.
+ * Thread-safety: may be called from any thread.
+ */
+TABLLM_API tabllm_status tabllm_chat_template_render(const char *template_text,
+                                                     const tabllm_chat_message *messages,
+                                                     size_t n_messages,
+                                                     const tabllm_chat_params *params, char **out,
+                                                     size_t *out_len);
+
+/**
+ * As tabllm_chat_template_render(), with the conversation as a JSON array of
+ * message objects, which may carry any fields the template reads
+ * (`tool_calls`, `reasoning_content`, content as a list of parts, ...).
+ * @param messages_json  e.g. `[{"role": "user", "content": "Hi"}]`
+ * @return as tabllm_chat_template_render(); #TABLLM_ERR_FORMAT (with
+ *         line:column) when `messages_json` is not valid JSON,
+ *         #TABLLM_ERR_INVALID_ARGUMENT when it is not an array.
+ */
+TABLLM_API tabllm_status tabllm_chat_template_render_json(const char *template_text,
+                                                          const char *messages_json,
+                                                          const tabllm_chat_params *params,
+                                                          char **out, size_t *out_len);
+
+struct tabllm_tokenizer; /* the tokenizer handle (see "Tokenizers") */
+
+/**
+ * Renders the tokenizer's own chat template (from its tokenizer_config.json)
+ * with its bos and eos tokens, the current time and default limits.
+ * @param tokenizer  a loaded tokenizer (see tabllm_tokenizer_load())
+ * @param flags      TABLLM_CHAT_* bits, e.g. #TABLLM_CHAT_ADD_GENERATION_PROMPT
+ * @return as tabllm_chat_template_render(); #TABLLM_ERR_NOT_FOUND when the
+ *         tokenizer has no chat template.
+ * Ownership: the caller frees `*out` with tabllm_free().
+ * Thread-safety: may be called from any thread; the tokenizer may be shared.
+ */
+TABLLM_API tabllm_status tabllm_chat_render(const struct tabllm_tokenizer *tokenizer,
+                                            const tabllm_chat_message *messages, size_t n_messages,
+                                            uint32_t flags, char **out, size_t *out_len);
+/** @} */
 
 #ifdef __cplusplus
 }

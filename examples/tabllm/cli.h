@@ -14,8 +14,9 @@ typedef struct cli_command {
     int (*run)(int argc, char **argv); /* argv[0] is the subcommand name */
 } cli_command;
 
-/* The subcommands (cmd_<name>.c). */
+/* The subcommands, each in its cmd_<name>.c; listed in main.c. */
 extern const cli_command cli_cmd_encode;
+extern const cli_command cli_cmd_chat_template;
 
 /* Prints "tabllm: <context>: <library message>" to stderr and returns the
  * exit status for a failed library call (1). */

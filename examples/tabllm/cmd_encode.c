@@ -35,6 +35,7 @@ static const char encode_usage[] =
     "  --tapex                with --format cabinet: the TAPEX form\n"
     "  --omit-header          leave the header row out (csv, tsv, html)\n"
     "  --anchor-k K --no-anchors --no-inverted-index --no-format-aggregation   SheetCompressor\n"
+    "  --sheet-formats        sheet-*: show number format strings\n"
     "selection:\n"
     "  --rows SPEC            rows 0,2,5-9 | head:N | random:N | stratified:N:COL | evenly:N |\n"
     "                         relevant:N (needs --question)\n"
@@ -65,6 +66,27 @@ static void counter_use(counter *c, tabllm_encode_params *p)
 {
     p->count_tokens = tabllm_tokenizer_count_tokens;
     p->count_tokens_user_data = c->tokenizer;
+}
+
+/* SheetCompressor's point is the tokens it saves: with --tokenizer, say how
+ * many the same rows take as sheet-vanilla and as sheet-compressed. */
+static void report_compression(const tabllm_table *table, const tabllm_encode_params *enc,
+                               tabllm_tokenizer *tok, const char *text, size_t len)
+{
+    tabllm_encode_params vanilla = *enc;
+    vanilla.encoding = TABLLM_ENCODING_SHEET_VANILLA;
+    vanilla.max_tokens = 0;
+    char *v = NULL;
+    size_t vlen = 0;
+    if (tabllm_table_encode(table, &vanilla, &v, &vlen) != TABLLM_OK)
+        return;
+    size_t before = tabllm_tokenizer_count_tokens(v, vlen, tok);
+    size_t after = tabllm_tokenizer_count_tokens(text, len, tok);
+    if (before != SIZE_MAX && after != SIZE_MAX && after > 0)
+        fprintf(stderr, "tabllm encode: %zu tokens as sheet-vanilla, %zu as sheet-compressed "
+                        "(compression ratio %.2f)\n",
+                before, after, (double)before / (double)after);
+    tabllm_free(v);
 }
 #endif
 
@@ -347,6 +369,7 @@ static bool take_flag(options *o, const char *opt)
         {"--no-format-aggregation", TABLLM_ENCODE_NO_FORMAT_AGGREGATION},
         {"--no-anchors", TABLLM_ENCODE_NO_ANCHORS},
         {"--omit-header", TABLLM_ENCODE_NO_HEADER},
+        {"--sheet-formats", TABLLM_ENCODE_SHEET_FORMATS},
     };
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
         if (strcmp(opt, flags[i].name) == 0) {
@@ -507,6 +530,9 @@ static int encode_table(options *o)
     size_t len = 0;
     st = tabllm_table_encode(table, &o->enc, &text, &len);
 #ifdef TABLLM_CLI_HAVE_TOKENIZER
+    if (c.tokenizer != NULL && st == TABLLM_OK &&
+        o->enc.encoding == TABLLM_ENCODING_SHEET_COMPRESSED)
+        report_compression(table, &o->enc, c.tokenizer, text, len);
     if (c.tokenizer != NULL)
         counter_free(&c);
 #endif

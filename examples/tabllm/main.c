@@ -9,13 +9,14 @@
 
 static int run_help(int argc, char **argv);
 
-static const cli_command help_command = {
+static const cli_command cli_cmd_help = {
     "help", "show the commands, or one command's usage", "tabllm help [COMMAND]", run_help};
 
-/* Pointers, since another file's const object is no constant initializer. */
+/* One line per subcommand (each defined in its cmd_*.c file). */
 static const cli_command *const commands[] = {
-    &help_command,
+    &cli_cmd_help,
     &cli_cmd_encode,
+    &cli_cmd_chat_template,
 };
 
 static const size_t n_commands = sizeof commands / sizeof commands[0];

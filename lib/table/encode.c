@@ -23,7 +23,7 @@ static const tabllm_encode_params encode_defaults = {
 #define KNOWN_FLAGS                                                                           \
     (TABLLM_ENCODE_PARTITION_MARKS | TABLLM_ENCODE_GRAMMAR | TABLLM_ENCODE_COLUMN_MAJOR |     \
      TABLLM_ENCODE_NO_INVERTED_INDEX | TABLLM_ENCODE_NO_FORMAT_AGGREGATION |                  \
-     TABLLM_ENCODE_NO_ANCHORS | TABLLM_ENCODE_NO_HEADER)
+     TABLLM_ENCODE_NO_ANCHORS | TABLLM_ENCODE_NO_HEADER | TABLLM_ENCODE_SHEET_FORMATS)
 
 TABLLM_API tabllm_status tabllm_encode_params_init(tabllm_encode_params *params,
                                                    size_t struct_size)

@@ -6,6 +6,7 @@
 #include "table/enc_generic.h"
 #include "table/encode.h"
 #include "table/formats/formats.h"
+#include "table/sheet/sheet_encode.h"
 
 static const tl_encoder encoders[] = {
     /* Generic (docs/table-formats.md, "Generic encodings") */
@@ -41,6 +42,9 @@ static const tl_encoder encoders[] = {
     {TABLLM_ENCODING_UNIPREDICT_LABELS, "unipredict-labels", tl_encode_unipredict_labels},
     {TABLLM_ENCODING_CABINET, "cabinet", tl_encode_cabinet},
     {TABLLM_ENCODING_CABINET_TAPEX, "cabinet-tapex", tl_encode_cabinet_tapex},
+    /* SpreadsheetLLM (docs/spreadsheets.md) */
+    {TABLLM_ENCODING_SHEET_VANILLA, "sheet-vanilla", tl_encode_sheet_vanilla},
+    {TABLLM_ENCODING_SHEET_COMPRESSED, "sheet-compressed", tl_encode_sheet_compressed},
 };
 
 #define N_ENCODERS (sizeof encoders / sizeof encoders[0])

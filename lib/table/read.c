@@ -8,6 +8,7 @@
 #include "base/params.h"
 #include "base/utf8.h"
 #include "table/read.h"
+#include "table/xlsx/xlsx.h"
 
 static const tabllm_table_read_params read_defaults = {
     .struct_size = sizeof(tabllm_table_read_params),
@@ -127,9 +128,12 @@ static tabllm_status read_bytes(const char *name, const char *data, size_t size,
         format = format_from_name(name);
     if (format == TABLLM_TABLE_FORMAT_AUTO)
         format = format_from_content(data, size);
-    if (format == TABLLM_TABLE_FORMAT_XLSX)
-        return tl_error(TABLLM_ERR_UNSUPPORTED, "%s: reading XLSX workbooks is not available in "
-                        "this build of libtabllm", name);
+    if (format == TABLLM_TABLE_FORMAT_XLSX) {
+        tabllm_status st = tl_xlsx_read(data, size, p, out);
+        if (st != TABLLM_OK)
+            tl_error_prefix("%s", name);
+        return st;
+    }
 
     tl_input in = {name, data, size, 0};
     size_t valid = tl_utf8_valid_prefix(data, size);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "table/sheet.h"
 
 tabllm_status tl_table_new(size_t n_cols, tabllm_table **out)
 {
@@ -35,6 +36,7 @@ void tl_table_destroy(tabllm_table *t)
 {
     if (t == NULL)
         return;
+    tl_sheet_destroy(t->sheet);
     tl_arena_free(&t->arena);
     tl_free(t->header);
     tl_free(t->cells);

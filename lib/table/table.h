@@ -48,6 +48,7 @@ struct tabllm_table {
      * the memory of a numeric table). */
     char *text_next;
     size_t text_left;
+    struct tl_sheet *sheet; /* spreadsheet extras (table/sheet.h); NULL unless read from XLSX */
 };
 
 typedef struct tabllm_table tabllm_table;
