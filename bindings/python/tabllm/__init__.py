@@ -29,6 +29,7 @@ from .errors import (ABIMismatch, AdapterError, AdapterMismatch, BufferTooSmall,
                      IOFailure, LimitExceeded, ModelError, NotFound, OutOfMemory, ShapeMismatch,
                      TabllmError, TableError, TableShape, TaskError, TokenizerError, Unsupported,
                      last_error)
+from .chat import render_chat
 from .table import Table, encoding_name
 
 __version__ = "0.1.0"
@@ -100,7 +101,7 @@ __all__ = [
     "ABI_VERSION", "LibraryNotFoundError", "library_path", "live_handles",
     "version", "version_number", "abi_version", "status_string", "last_error",
     "set_log_handler", "log_to_python",
-    "Table", "encoding_name",
+    "Table", "encoding_name", "render_chat",
     "Status", "LogLevel", "TableFormat", "RaggedPolicy", "CellType", "ColumnKind", "Encoding",
     "CellRendering", "RowSampling", "JsonOrient",
     "TabllmError", "InvalidArgument", "OutOfMemory", "IOFailure", "FormatError", "Unsupported",

@@ -34,6 +34,8 @@ TABLLM_ENCODE_NO_INVERTED_INDEX = 8
 TABLLM_ENCODE_NO_FORMAT_AGGREGATION = 16
 TABLLM_ENCODE_NO_ANCHORS = 32
 TABLLM_ENCODE_NO_HEADER = 64
+TABLLM_ENCODE_SHEET_FORMATS = 128
+TABLLM_CHAT_ADD_GENERATION_PROMPT = 1
 
 # --- scalar types ----------------------------------------------------------
 
@@ -154,6 +156,13 @@ class tabllm_table(ctypes.Structure):
 
 tabllm_table_p = POINTER(tabllm_table)
 
+
+class tabllm_tokenizer(ctypes.Structure):
+    """Opaque `tabllm_tokenizer` (tabllm.h section 3); only ever seen through a pointer."""
+
+
+tabllm_tokenizer_p = POINTER(tabllm_tokenizer)
+
 # --- structs (declared first, fields after the callback types) -------------
 
 
@@ -163,6 +172,14 @@ class tabllm_table_read_params(ctypes.Structure):
 
 class tabllm_encode_params(ctypes.Structure):
     """Mirror of `tabllm_encode_params` (tabllm.h section 2); the offsets are checked by the tests."""
+
+
+class tabllm_chat_message(ctypes.Structure):
+    """Mirror of `tabllm_chat_message` (tabllm.h section 3); the offsets are checked by the tests."""
+
+
+class tabllm_chat_params(ctypes.Structure):
+    """Mirror of `tabllm_chat_params` (tabllm.h section 3); the offsets are checked by the tests."""
 
 # --- callback types --------------------------------------------------------
 tabllm_log_fn = ctypes.CFUNCTYPE(None, tabllm_log_level, c_char_p, c_void_p)
@@ -212,6 +229,23 @@ tabllm_encode_params._fields_ = [
     ('count_tokens', tabllm_token_count_fn),
     ('count_tokens_user_data', c_void_p),
     ('anchor_k', c_uint32),
+]
+tabllm_chat_message._fields_ = [
+    ('role', c_char_p),
+    ('content', c_char_p),
+]
+tabllm_chat_params._fields_ = [
+    ('struct_size', c_size_t),
+    ('flags', c_uint32),
+    ('bos_token', c_char_p),
+    ('eos_token', c_char_p),
+    ('context_json', c_char_p),
+    ('now', c_int64),
+    ('max_template_bytes', c_size_t),
+    ('max_depth', c_uint32),
+    ('max_loop_iterations', c_uint64),
+    ('max_output_bytes', c_size_t),
+    ('max_memory_bytes', c_size_t),
 ]
 
 # --- functions -------------------------------------------------------------
@@ -282,6 +316,12 @@ def tabllm_table_load(path: Optional[bytes], params: Any, out: Any, /) -> int: .
 def tabllm_table_from_memory(data: Any, size: int, params: Any, out: Any, /) -> int: ...
 
 
+# TABLLM_API tabllm_status tabllm_table_sheet_names(const char *path, char ***names,
+#                                                   size_t *n_names);
+@ctypes_function("tabllm_table_sheet_names", [c_char_p, POINTER(POINTER(POINTER(c_char))), POINTER(c_size_t)], tabllm_status)
+def tabllm_table_sheet_names(path: Optional[bytes], names: Any, n_names: Any, /) -> int: ...
+
+
 # TABLLM_API tabllm_status tabllm_table_new(const char *const *names, size_t n_columns,
 #                                           tabllm_table **out);
 @ctypes_function("tabllm_table_new", [POINTER(c_char_p), c_size_t, POINTER(tabllm_table_p)], tabllm_status)
@@ -347,3 +387,36 @@ def tabllm_encoding_from_name(name: Optional[bytes], out: Any, /) -> int: ...
 # TABLLM_API const char *tabllm_encoding_name(tabllm_encoding encoding);
 @ctypes_function("tabllm_encoding_name", [tabllm_encoding], c_void_p)
 def tabllm_encoding_name(encoding: int, /) -> Optional[int]: ...
+
+# === 3. Tokenizers: Hugging Face tokenizer.json, exactly
+
+
+# TABLLM_API tabllm_status tabllm_chat_params_init(tabllm_chat_params *params,
+#                                                  size_t struct_size);
+@ctypes_function("tabllm_chat_params_init", [POINTER(tabllm_chat_params), c_size_t], tabllm_status)
+def tabllm_chat_params_init(params: Any, struct_size: int, /) -> int: ...
+
+
+# TABLLM_API tabllm_status tabllm_chat_template_render(const char *template_text,
+#                                                      const tabllm_chat_message *messages,
+#                                                      size_t n_messages,
+#                                                      const tabllm_chat_params *params,
+#                                                      char **out, size_t *out_len);
+@ctypes_function("tabllm_chat_template_render", [c_char_p, POINTER(tabllm_chat_message), c_size_t, POINTER(tabllm_chat_params), POINTER(POINTER(c_char)), POINTER(c_size_t)], tabllm_status)
+def tabllm_chat_template_render(template_text: Optional[bytes], messages: Any, n_messages: int, params: Any, out: Any, out_len: Any, /) -> int: ...
+
+
+# TABLLM_API tabllm_status tabllm_chat_template_render_json(const char *template_text,
+#                                                           const char *messages_json,
+#                                                           const tabllm_chat_params *params,
+#                                                           char **out, size_t *out_len);
+@ctypes_function("tabllm_chat_template_render_json", [c_char_p, c_char_p, POINTER(tabllm_chat_params), POINTER(POINTER(c_char)), POINTER(c_size_t)], tabllm_status)
+def tabllm_chat_template_render_json(template_text: Optional[bytes], messages_json: Optional[bytes], params: Any, out: Any, out_len: Any, /) -> int: ...
+
+
+# TABLLM_API tabllm_status tabllm_chat_render(const tabllm_tokenizer *tokenizer,
+#                                             const tabllm_chat_message *messages,
+#                                             size_t n_messages, uint32_t flags, char **out,
+#                                             size_t *out_len);
+@ctypes_function("tabllm_chat_render", [tabllm_tokenizer_p, POINTER(tabllm_chat_message), c_size_t, c_uint32, POINTER(POINTER(c_char)), POINTER(c_size_t)], tabllm_status)
+def tabllm_chat_render(tokenizer: Any, messages: Any, n_messages: int, flags: int, out: Any, out_len: Any, /) -> int: ...

@@ -111,6 +111,9 @@ def ctypes_function(name: str, argtypes: List[Any], restype: Any) -> Callable[[C
             @functools.wraps(stub)
             def missing(*_args: Any) -> Any:
                 raise NotImplementedError(f"{path} does not export {name} (an older libtabllm?)")
+            missing.argtypes = argtypes  # type: ignore[attr-defined]
+            missing.restype = restype  # type: ignore[attr-defined]
+            missing.exported = False  # type: ignore[attr-defined]
             return missing
         fn.argtypes = argtypes
         fn.restype = restype

@@ -48,13 +48,10 @@ def test_struct_layouts_and_constants_match_the_c_compiler(header, tmp_path, sou
     src = tmp_path / "probe.c"
     src.write_text(cheader.probe_source(header))
     exe = tmp_path / "probe"
-    libdir = os.path.dirname(os.environ["TABLLM_LIBRARY"])
+    # Only the header: the probe asserts every function's type at compile time.
     subprocess.run([os.environ.get("CC", "cc"), "-std=c11", "-Wall", "-Werror",
-                    "-I", str(source_root / "include"), str(src), "-o", str(exe),
-                    "-L", libdir, "-l:" + os.path.basename(os.environ["TABLLM_LIBRARY"])],
-                   check=True)
-    env = dict(os.environ, LD_LIBRARY_PATH=libdir)
-    facts = subprocess.run([str(exe)], check=True, capture_output=True, text=True, env=env).stdout.split("\n")
+                    "-I", str(source_root / "include"), str(src), "-o", str(exe)], check=True)
+    facts = subprocess.run([str(exe)], check=True, capture_output=True, text=True).stdout.split("\n")
     checked = 0
     for line in filter(None, facts):
         kind, *rest = line.split()

@@ -19,6 +19,8 @@ pub const TABLLM_ENCODE_NO_INVERTED_INDEX: u32 = 8;
 pub const TABLLM_ENCODE_NO_FORMAT_AGGREGATION: u32 = 16;
 pub const TABLLM_ENCODE_NO_ANCHORS: u32 = 32;
 pub const TABLLM_ENCODE_NO_HEADER: u32 = 64;
+pub const TABLLM_ENCODE_SHEET_FORMATS: u32 = 128;
+pub const TABLLM_CHAT_ADD_GENERATION_PROMPT: u32 = 1;
 
 // --- scalar types
 
@@ -137,6 +139,12 @@ pub struct tabllm_table {
     _unused: [u8; 0],
     _marker: core::marker::PhantomData<(*mut u8, core::marker::PhantomPinned)>,
 }
+/// Opaque `tabllm_tokenizer` (tabllm.h section 3).
+#[repr(C)]
+pub struct tabllm_tokenizer {
+    _unused: [u8; 0],
+    _marker: core::marker::PhantomData<(*mut u8, core::marker::PhantomPinned)>,
+}
 
 // --- callback types
 pub type tabllm_log_fn = Option<unsafe extern "C" fn(level: tabllm_log_level, message: *const c_char, user_data: *mut c_void)>;
@@ -192,6 +200,27 @@ pub struct tabllm_encode_params {
     pub count_tokens_user_data: *mut c_void,
     pub anchor_k: u32,
 }
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct tabllm_chat_message {
+    pub role: *const c_char,
+    pub content: *const c_char,
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct tabllm_chat_params {
+    pub struct_size: usize,
+    pub flags: u32,
+    pub bos_token: *const c_char,
+    pub eos_token: *const c_char,
+    pub context_json: *const c_char,
+    pub now: i64,
+    pub max_template_bytes: usize,
+    pub max_depth: u32,
+    pub max_loop_iterations: u64,
+    pub max_output_bytes: usize,
+    pub max_memory_bytes: usize,
+}
 
 extern "C" {
     // === 1. Version, status codes, errors, logging, memory
@@ -218,6 +247,8 @@ extern "C" {
     pub fn tabllm_table_load(path: *const c_char, params: *const tabllm_table_read_params, out: *mut *mut tabllm_table) -> tabllm_status;
     /// `TABLLM_API tabllm_status tabllm_table_from_memory(const void *data, size_t size, const tabllm_table_read_params *params, tabllm_table **out);`
     pub fn tabllm_table_from_memory(data: *const c_void, size: usize, params: *const tabllm_table_read_params, out: *mut *mut tabllm_table) -> tabllm_status;
+    /// `TABLLM_API tabllm_status tabllm_table_sheet_names(const char *path, char ***names, size_t *n_names);`
+    pub fn tabllm_table_sheet_names(path: *const c_char, names: *mut *mut *mut c_char, n_names: *mut usize) -> tabllm_status;
     /// `TABLLM_API tabllm_status tabllm_table_new(const char *const *names, size_t n_columns, tabllm_table **out);`
     pub fn tabllm_table_new(names: *const *const c_char, n_columns: usize, out: *mut *mut tabllm_table) -> tabllm_status;
     /// `TABLLM_API tabllm_status tabllm_table_append_row(tabllm_table *table, const char *const *cells, size_t n_cells);`
@@ -242,4 +273,13 @@ extern "C" {
     pub fn tabllm_encoding_from_name(name: *const c_char, out: *mut tabllm_encoding) -> tabllm_status;
     /// `TABLLM_API const char *tabllm_encoding_name(tabllm_encoding encoding);`
     pub fn tabllm_encoding_name(encoding: tabllm_encoding) -> *const c_char;
+    // === 3. Tokenizers: Hugging Face tokenizer.json, exactly
+    /// `TABLLM_API tabllm_status tabllm_chat_params_init(tabllm_chat_params *params, size_t struct_size);`
+    pub fn tabllm_chat_params_init(params: *mut tabllm_chat_params, struct_size: usize) -> tabllm_status;
+    /// `TABLLM_API tabllm_status tabllm_chat_template_render(const char *template_text, const tabllm_chat_message *messages, size_t n_messages, const tabllm_chat_params *params, char **out, size_t *out_len);`
+    pub fn tabllm_chat_template_render(template_text: *const c_char, messages: *const tabllm_chat_message, n_messages: usize, params: *const tabllm_chat_params, out: *mut *mut c_char, out_len: *mut usize) -> tabllm_status;
+    /// `TABLLM_API tabllm_status tabllm_chat_template_render_json(const char *template_text, const char *messages_json, const tabllm_chat_params *params, char **out, size_t *out_len);`
+    pub fn tabllm_chat_template_render_json(template_text: *const c_char, messages_json: *const c_char, params: *const tabllm_chat_params, out: *mut *mut c_char, out_len: *mut usize) -> tabllm_status;
+    /// `TABLLM_API tabllm_status tabllm_chat_render(const tabllm_tokenizer *tokenizer, const tabllm_chat_message *messages, size_t n_messages, uint32_t flags, char **out, size_t *out_len);`
+    pub fn tabllm_chat_render(tokenizer: *const tabllm_tokenizer, messages: *const tabllm_chat_message, n_messages: usize, flags: u32, out: *mut *mut c_char, out_len: *mut usize) -> tabllm_status;
 }

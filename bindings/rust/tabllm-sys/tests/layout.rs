@@ -72,6 +72,21 @@ fn rust_facts() -> Vec<String> {
     field!(v, tabllm_encode_params, count_tokens);
     field!(v, tabllm_encode_params, count_tokens_user_data);
     field!(v, tabllm_encode_params, anchor_k);
+    v.push(format!("S tabllm_chat_message {} {}", size_of::<tabllm_chat_message>(), align_of::<tabllm_chat_message>()));
+    field!(v, tabllm_chat_message, role);
+    field!(v, tabllm_chat_message, content);
+    v.push(format!("S tabllm_chat_params {} {}", size_of::<tabllm_chat_params>(), align_of::<tabllm_chat_params>()));
+    field!(v, tabllm_chat_params, struct_size);
+    field!(v, tabllm_chat_params, flags);
+    field!(v, tabllm_chat_params, bos_token);
+    field!(v, tabllm_chat_params, eos_token);
+    field!(v, tabllm_chat_params, context_json);
+    field!(v, tabllm_chat_params, now);
+    field!(v, tabllm_chat_params, max_template_bytes);
+    field!(v, tabllm_chat_params, max_depth);
+    field!(v, tabllm_chat_params, max_loop_iterations);
+    field!(v, tabllm_chat_params, max_output_bytes);
+    field!(v, tabllm_chat_params, max_memory_bytes);
     v.push(format!("C TABLLM_OK {}", TABLLM_OK as i64));
     v.push(format!("C TABLLM_ERR_INVALID_ARGUMENT {}", TABLLM_ERR_INVALID_ARGUMENT as i64));
     v.push(format!("C TABLLM_ERR_OUT_OF_MEMORY {}", TABLLM_ERR_OUT_OF_MEMORY as i64));
@@ -181,6 +196,8 @@ fn rust_facts() -> Vec<String> {
     v.push(format!("C TABLLM_ENCODE_NO_FORMAT_AGGREGATION {}", TABLLM_ENCODE_NO_FORMAT_AGGREGATION as i64));
     v.push(format!("C TABLLM_ENCODE_NO_ANCHORS {}", TABLLM_ENCODE_NO_ANCHORS as i64));
     v.push(format!("C TABLLM_ENCODE_NO_HEADER {}", TABLLM_ENCODE_NO_HEADER as i64));
+    v.push(format!("C TABLLM_ENCODE_SHEET_FORMATS {}", TABLLM_ENCODE_SHEET_FORMATS as i64));
+    v.push(format!("C TABLLM_CHAT_ADD_GENERATION_PROMPT {}", TABLLM_CHAT_ADD_GENERATION_PROMPT as i64));
     v
 }
 

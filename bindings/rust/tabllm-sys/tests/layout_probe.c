@@ -7,30 +7,37 @@
 #define S(T) printf("S %s %zu %zu\n", #T, sizeof(T), alignof(T))
 #define F(T, f) printf("F %s %s %zu %zu\n", #T, #f, offsetof(T, f), sizeof(((T *)0)->f))
 #define C(v) printf("C %s %lld\n", #v, (long long)(v))
+#define SIGNATURE(fn, type) \
+    _Static_assert(__builtin_types_compatible_p(__typeof__(&fn), type), #fn " is not " #type)
 
-static const char *(*const p_tabllm_version)(void) = tabllm_version;
-static uint32_t (*const p_tabllm_version_number)(void) = tabllm_version_number;
-static uint32_t (*const p_tabllm_abi_version)(void) = tabllm_abi_version;
-static const char *(*const p_tabllm_status_string)(tabllm_status) = tabllm_status_string;
-static const char *(*const p_tabllm_last_error)(void) = tabllm_last_error;
-static tabllm_status (*const p_tabllm_last_status)(void) = tabllm_last_status;
-static void (*const p_tabllm_set_log_callback)(tabllm_log_fn, void *, tabllm_log_level) = tabllm_set_log_callback;
-static void (*const p_tabllm_free)(void *) = tabllm_free;
-static tabllm_status (*const p_tabllm_table_read_params_init)(tabllm_table_read_params *, size_t) = tabllm_table_read_params_init;
-static tabllm_status (*const p_tabllm_table_load)(const char *, const tabllm_table_read_params *, tabllm_table **) = tabllm_table_load;
-static tabllm_status (*const p_tabllm_table_from_memory)(const void *, size_t, const tabllm_table_read_params *, tabllm_table **) = tabllm_table_from_memory;
-static tabllm_status (*const p_tabllm_table_new)(const char *const *, size_t, tabllm_table **) = tabllm_table_new;
-static tabllm_status (*const p_tabllm_table_append_row)(tabllm_table *, const char *const *, size_t) = tabllm_table_append_row;
-static void (*const p_tabllm_table_free)(tabllm_table *) = tabllm_table_free;
-static size_t (*const p_tabllm_table_n_rows)(const tabllm_table *) = tabllm_table_n_rows;
-static size_t (*const p_tabllm_table_n_columns)(const tabllm_table *) = tabllm_table_n_columns;
-static const char *(*const p_tabllm_table_column_name)(const tabllm_table *, size_t) = tabllm_table_column_name;
-static const char *(*const p_tabllm_table_cell)(const tabllm_table *, size_t, size_t, size_t *, tabllm_cell_type *) = tabllm_table_cell;
-static tabllm_column_kind (*const p_tabllm_table_column_kind)(const tabllm_table *, size_t) = tabllm_table_column_kind;
-static tabllm_status (*const p_tabllm_encode_params_init)(tabllm_encode_params *, size_t) = tabllm_encode_params_init;
-static tabllm_status (*const p_tabllm_table_encode)(const tabllm_table *, const tabllm_encode_params *, char **, size_t *) = tabllm_table_encode;
-static tabllm_status (*const p_tabllm_encoding_from_name)(const char *, tabllm_encoding *) = tabllm_encoding_from_name;
-static const char *(*const p_tabllm_encoding_name)(tabllm_encoding) = tabllm_encoding_name;
+SIGNATURE(tabllm_version, const char *(*)(void));
+SIGNATURE(tabllm_version_number, uint32_t (*)(void));
+SIGNATURE(tabllm_abi_version, uint32_t (*)(void));
+SIGNATURE(tabllm_status_string, const char *(*)(tabllm_status));
+SIGNATURE(tabllm_last_error, const char *(*)(void));
+SIGNATURE(tabllm_last_status, tabllm_status (*)(void));
+SIGNATURE(tabllm_set_log_callback, void (*)(tabllm_log_fn, void *, tabllm_log_level));
+SIGNATURE(tabllm_free, void (*)(void *));
+SIGNATURE(tabllm_table_read_params_init, tabllm_status (*)(struct tabllm_table_read_params *, size_t));
+SIGNATURE(tabllm_table_load, tabllm_status (*)(const char *, const struct tabllm_table_read_params *, struct tabllm_table **));
+SIGNATURE(tabllm_table_from_memory, tabllm_status (*)(const void *, size_t, const struct tabllm_table_read_params *, struct tabllm_table **));
+SIGNATURE(tabllm_table_sheet_names, tabllm_status (*)(const char *, char ***, size_t *));
+SIGNATURE(tabllm_table_new, tabllm_status (*)(const char *const *, size_t, struct tabllm_table **));
+SIGNATURE(tabllm_table_append_row, tabllm_status (*)(struct tabllm_table *, const char *const *, size_t));
+SIGNATURE(tabllm_table_free, void (*)(struct tabllm_table *));
+SIGNATURE(tabllm_table_n_rows, size_t (*)(const struct tabllm_table *));
+SIGNATURE(tabllm_table_n_columns, size_t (*)(const struct tabllm_table *));
+SIGNATURE(tabllm_table_column_name, const char *(*)(const struct tabllm_table *, size_t));
+SIGNATURE(tabllm_table_cell, const char *(*)(const struct tabllm_table *, size_t, size_t, size_t *, tabllm_cell_type *));
+SIGNATURE(tabllm_table_column_kind, tabllm_column_kind (*)(const struct tabllm_table *, size_t));
+SIGNATURE(tabllm_encode_params_init, tabllm_status (*)(struct tabllm_encode_params *, size_t));
+SIGNATURE(tabllm_table_encode, tabllm_status (*)(const struct tabllm_table *, const struct tabllm_encode_params *, char **, size_t *));
+SIGNATURE(tabllm_encoding_from_name, tabllm_status (*)(const char *, tabllm_encoding *));
+SIGNATURE(tabllm_encoding_name, const char *(*)(tabllm_encoding));
+SIGNATURE(tabllm_chat_params_init, tabllm_status (*)(struct tabllm_chat_params *, size_t));
+SIGNATURE(tabllm_chat_template_render, tabllm_status (*)(const char *, const struct tabllm_chat_message *, size_t, const struct tabllm_chat_params *, char **, size_t *));
+SIGNATURE(tabllm_chat_template_render_json, tabllm_status (*)(const char *, const char *, const struct tabllm_chat_params *, char **, size_t *));
+SIGNATURE(tabllm_chat_render, tabllm_status (*)(const struct tabllm_tokenizer *, const struct tabllm_chat_message *, size_t, uint32_t, char **, size_t *));
 
 int main(void)
 {
@@ -77,6 +84,21 @@ int main(void)
     F(tabllm_encode_params, count_tokens);
     F(tabllm_encode_params, count_tokens_user_data);
     F(tabllm_encode_params, anchor_k);
+    S(tabllm_chat_message);
+    F(tabllm_chat_message, role);
+    F(tabllm_chat_message, content);
+    S(tabllm_chat_params);
+    F(tabllm_chat_params, struct_size);
+    F(tabllm_chat_params, flags);
+    F(tabllm_chat_params, bos_token);
+    F(tabllm_chat_params, eos_token);
+    F(tabllm_chat_params, context_json);
+    F(tabllm_chat_params, now);
+    F(tabllm_chat_params, max_template_bytes);
+    F(tabllm_chat_params, max_depth);
+    F(tabllm_chat_params, max_loop_iterations);
+    F(tabllm_chat_params, max_output_bytes);
+    F(tabllm_chat_params, max_memory_bytes);
     C(TABLLM_OK);
     C(TABLLM_ERR_INVALID_ARGUMENT);
     C(TABLLM_ERR_OUT_OF_MEMORY);
@@ -186,28 +208,7 @@ int main(void)
     C(TABLLM_ENCODE_NO_FORMAT_AGGREGATION);
     C(TABLLM_ENCODE_NO_ANCHORS);
     C(TABLLM_ENCODE_NO_HEADER);
-    if (!p_tabllm_version) return 1;
-    if (!p_tabllm_version_number) return 1;
-    if (!p_tabllm_abi_version) return 1;
-    if (!p_tabllm_status_string) return 1;
-    if (!p_tabllm_last_error) return 1;
-    if (!p_tabllm_last_status) return 1;
-    if (!p_tabllm_set_log_callback) return 1;
-    if (!p_tabllm_free) return 1;
-    if (!p_tabllm_table_read_params_init) return 1;
-    if (!p_tabllm_table_load) return 1;
-    if (!p_tabllm_table_from_memory) return 1;
-    if (!p_tabllm_table_new) return 1;
-    if (!p_tabllm_table_append_row) return 1;
-    if (!p_tabllm_table_free) return 1;
-    if (!p_tabllm_table_n_rows) return 1;
-    if (!p_tabllm_table_n_columns) return 1;
-    if (!p_tabllm_table_column_name) return 1;
-    if (!p_tabllm_table_cell) return 1;
-    if (!p_tabllm_table_column_kind) return 1;
-    if (!p_tabllm_encode_params_init) return 1;
-    if (!p_tabllm_table_encode) return 1;
-    if (!p_tabllm_encoding_from_name) return 1;
-    if (!p_tabllm_encoding_name) return 1;
+    C(TABLLM_ENCODE_SHEET_FORMATS);
+    C(TABLLM_CHAT_ADD_GENERATION_PROMPT);
     return 0;
 }

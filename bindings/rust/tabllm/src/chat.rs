@@ -8,7 +8,6 @@ use std::ptr;
 use tabllm_sys as sys;
 
 use crate::error::{check, Result};
-use crate::tokenizer::Tokenizer;
 use crate::util::{cstring, opt_cstring, opt_ptr, take_string};
 
 /// One message of a conversation.
@@ -116,7 +115,7 @@ impl ChatOptions {
     }
 }
 
-fn messages_c(messages: &[ChatMessage<'_>]) -> Result<(Vec<CString>, Vec<sys::tabllm_chat_message>)> {
+pub(crate) fn messages_c(messages: &[ChatMessage<'_>]) -> Result<(Vec<CString>, Vec<sys::tabllm_chat_message>)> {
     let mut owned = Vec::with_capacity(2 * messages.len());
     let mut out = Vec::with_capacity(messages.len());
     for m in messages {
@@ -158,15 +157,4 @@ pub fn render_chat_json(template: &str, messages_json: &str, options: &ChatOptio
     let (mut out, mut len) = (ptr::null_mut(), 0usize);
     let st = unsafe { sys::tabllm_chat_template_render_json(t.as_ptr(), m.as_ptr(), &p, &mut out, &mut len) };
     finish(st, out, len)
-}
-
-impl Tokenizer {
-    /// Renders this tokenizer's own chat template with its bos/eos tokens.
-    pub fn apply_chat_template(&self, messages: &[ChatMessage<'_>], add_generation_prompt: bool) -> Result<String> {
-        let (_owned, msgs) = messages_c(messages)?;
-        let flags = if add_generation_prompt { sys::TABLLM_CHAT_ADD_GENERATION_PROMPT } else { 0 };
-        let (mut out, mut len) = (ptr::null_mut(), 0usize);
-        let st = unsafe { sys::tabllm_chat_render(self.as_ptr(), msgs.as_ptr(), msgs.len(), flags, &mut out, &mut len) };
-        finish(st, out, len)
-    }
 }

@@ -32,11 +32,13 @@ use std::sync::{Arc, Mutex};
 
 pub use tabllm_sys as sys;
 
+mod chat;
 mod error;
 mod generated;
 mod table;
 mod util;
 
+pub use chat::{render_chat, render_chat_json, ChatMessage, ChatOptions};
 pub use error::{last_error, status_string, Error, Result, Status};
 pub use generated::*;
 pub use table::{encode_flags, Cell, EncodeOptions, ReadOptions, Table};

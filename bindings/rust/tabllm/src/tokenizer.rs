@@ -304,3 +304,15 @@ impl DecodeStream {
         decode_text(64, |buf, cap, len| unsafe { sys::tabllm_decode_stream_step(self.ptr.as_ptr(), id, buf, cap, len) })
     }
 }
+
+impl Tokenizer {
+    /// Renders this tokenizer's own chat template with its bos/eos tokens.
+    pub fn apply_chat_template(&self, messages: &[crate::chat::ChatMessage<'_>], add_generation_prompt: bool) -> Result<String> {
+        let (_owned, msgs) = crate::chat::messages_c(messages)?;
+        let flags = if add_generation_prompt { sys::TABLLM_CHAT_ADD_GENERATION_PROMPT } else { 0 };
+        let (mut out, mut len) = (ptr::null_mut(), 0usize);
+        let st = unsafe { sys::tabllm_chat_render(self.as_ptr(), msgs.as_ptr(), msgs.len(), flags, &mut out, &mut len) };
+        check(st)?;
+        Ok(unsafe { crate::util::take_string(out, len) })
+    }
+}
