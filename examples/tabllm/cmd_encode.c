@@ -451,18 +451,30 @@ static int resolve_encoding(options *o)
     return 0;
 }
 
-static char *read_stdin(size_t *len)
+/* All of stdin, refusing more than `limit` bytes (the reader's cap) before
+ * holding it all. Says what went wrong itself. */
+static char *read_stdin(size_t *len, uint64_t limit)
 {
     size_t cap = 1 << 16, n = 0;
     char *buf = malloc(cap);
-    while (buf != NULL) {
-        size_t got = fread(buf + n, 1, cap - n, stdin);
-        n += got;
+    for (;;) {
+        if (buf == NULL) {
+            fprintf(stderr, "tabllm encode: out of memory reading stdin\n");
+            return NULL;
+        }
+        n += fread(buf + n, 1, cap - n, stdin);
+        if (ferror(stdin)) {
+            fprintf(stderr, "tabllm encode: cannot read stdin\n");
+            free(buf);
+            return NULL;
+        }
+        if (n > limit) {
+            fprintf(stderr, "tabllm encode: stdin holds more than %llu bytes\n",
+                    (unsigned long long)limit);
+            free(buf);
+            return NULL;
+        }
         if (n < cap) {
-            if (ferror(stdin)) {
-                free(buf);
-                return NULL;
-            }
             *len = n;
             return buf;
         }
@@ -472,7 +484,6 @@ static char *read_stdin(size_t *len)
         buf = grown;
         cap *= 2;
     }
-    return NULL;
 }
 
 static int list_encodings(void)
@@ -491,11 +502,9 @@ static int encode_table(options *o)
     tabllm_status st;
     if (strcmp(o->path, "-") == 0) {
         size_t len;
-        char *data = read_stdin(&len);
-        if (data == NULL) {
-            fprintf(stderr, "tabllm encode: cannot read stdin\n");
+        char *data = read_stdin(&len, o->read.max_input_bytes);
+        if (data == NULL)
             return 1;
-        }
         st = tabllm_table_from_memory(data, len, &o->read, &table);
         free(data);
     } else {

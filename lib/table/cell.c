@@ -167,8 +167,18 @@ void tl_cell_classify(tl_cell *cell)
          (len == 5 && strncasecmp(s, "false", 5) == 0))) {
         cell->type = TL_CELL_BOOL;
         cell->value.b = len == 4;
-    } else if (tl_parse_int64(s, len, &cell->value.i)) {
+        return;
+    }
+    /* One scan of the leading digits decides most cells: all digits is an
+     * integer (unless it overflows), and digits followed by anything but
+     * '.', 'e' or 'E' ("2024-01-31", "12px") is text. */
+    size_t start = (c == '-' || c == '+') ? 1 : 0, i = start;
+    while (i < len && is_digit(s[i]))
+        i++;
+    if (i == len && i > start && tl_parse_int64(s, len, &cell->value.i)) {
         cell->type = TL_CELL_INT;
+    } else if (i < len && i > start && s[i] != '.' && s[i] != 'e' && s[i] != 'E') {
+        cell->type = TL_CELL_TEXT;
     } else if (tl_parse_double(s, len, &cell->value.f)) {
         cell->type = TL_CELL_FLOAT;
     } else {
