@@ -693,6 +693,321 @@ TABLLM_API tabllm_status tabllm_chat_render(const struct tabllm_tokenizer *token
                                             uint32_t flags, char **out, size_t *out_len);
 /** @} */
 
+/* ========================================================================= */
+/*  4. Models and sessions: Llama-family forward pass, KV cache, sampling     */
+/* ========================================================================= */
+
+/** A token id. (Section 3 defines the same typedef; the two are identical.) */
+typedef int32_t tabllm_token;
+
+/**
+ * A loaded model: a Hugging Face directory (`config.json` and
+ * `model.safetensors` or a sharded `model.safetensors.index.json`) of a
+ * `LlamaForCausalLM`, `MistralForCausalLM`, `Qwen2ForCausalLM` or
+ * `Qwen3ForCausalLM`. The weights are memory-mapped, not copied, unless the
+ * load parameters ask for another storage format.
+ * Thread-safety: immutable once loaded; may be shared by any number of
+ * threads and sessions. Reference-counted internally: tabllm_model_free()
+ * while sessions or adapters use the model only drops the caller's reference.
+ */
+typedef struct tabllm_model tabllm_model;
+
+/** How weights are kept in memory (tabllm_model_params.weight_format). */
+typedef enum tabllm_weight_format {
+    TABLLM_WEIGHTS_AUTO = 0, /**< as stored in the files (F32, F16 or BF16), mapped, no copy */
+    TABLLM_WEIGHTS_F32 = 1,  /**< converted to float32 at load (4 bytes a weight) */
+    TABLLM_WEIGHTS_BF16 = 2, /**< converted to bfloat16 at load (round to nearest even) */
+    TABLLM_WEIGHTS_F16 = 3,  /**< converted to IEEE half at load (round to nearest even) */
+    TABLLM_WEIGHTS_INT8 = 4, /**< reserved; refused with #TABLLM_ERR_UNSUPPORTED for now */
+    TABLLM_WEIGHT_FORMAT_MAX_ENUM_ = 0x7fffffff
+} tabllm_weight_format;
+
+/** tabllm_model_params.flags: scan every weight for NaN and infinity at load
+ *  and refuse the model naming the first tensor and element that has one.
+ *  Costs one pass over the weights (off by default, as in transformers). */
+#define TABLLM_MODEL_CHECK_FINITE 0x1u
+
+/** How a model is loaded. Fill with tabllm_model_params_init(). */
+typedef struct tabllm_model_params {
+    size_t struct_size;
+    uint32_t weight_format; /**< a ::tabllm_weight_format; default AUTO */
+    uint32_t flags;         /**< TABLLM_MODEL_* bits; default 0 */
+} tabllm_model_params;
+
+/** Fills `params` with the defaults (see tabllm_table_read_params_init()). */
+TABLLM_API tabllm_status tabllm_model_params_init(tabllm_model_params *params,
+                                                  size_t struct_size);
+
+/**
+ * Loads a model directory. Everything is checked before the call returns:
+ * config.json field by field (an unknown architecture, activation or RoPE
+ * type is refused by name), every safetensors header in full (dtype, shape,
+ * offsets inside the file, no overlaps, element count times element size
+ * equal to the byte length, header at most 100 MB, no duplicate names), and
+ * every tensor the architecture needs, by name and shape.
+ * @param dir     the model directory
+ * @param params  load options, or NULL for the defaults
+ * @param out     receives the model; NULL on failure
+ * @return #TABLLM_OK; #TABLLM_ERR_IO; #TABLLM_ERR_FORMAT (malformed JSON or
+ *         safetensors, with file and position); #TABLLM_ERR_UNSUPPORTED (an
+ *         architecture, field value or dtype this library does not run);
+ *         #TABLLM_ERR_NOT_FOUND (a missing tensor, named);
+ *         #TABLLM_ERR_SHAPE_MISMATCH (a tensor of the wrong shape, both
+ *         shapes named); #TABLLM_ERR_LIMIT_EXCEEDED; #TABLLM_ERR_ABI_MISMATCH;
+ *         #TABLLM_ERR_OUT_OF_MEMORY.
+ * Ownership: the caller releases the model with tabllm_model_free(). The
+ *         files stay mapped until the model and all its sessions are freed.
+ * Thread-safety: may be called from any thread.
+ */
+TABLLM_API tabllm_status tabllm_model_load(const char *dir, const tabllm_model_params *params,
+                                           tabllm_model **out);
+
+/** Drops the caller's reference to a model. NULL is a no-op. The model is
+ *  destroyed when its last session or adapter is freed too. */
+TABLLM_API void tabllm_model_free(tabllm_model *model);
+
+/** The architecture as config.json names it ("Qwen2ForCausalLM"); static
+ *  storage valid while the model lives. */
+TABLLM_API const char *tabllm_model_architecture(const tabllm_model *model);
+/** Vocabulary size (rows of the embedding matrix). */
+TABLLM_API int32_t tabllm_model_n_vocab(const tabllm_model *model);
+/** Hidden size, the length of an embedding vector. */
+TABLLM_API int32_t tabllm_model_n_embd(const tabllm_model *model);
+/** Number of decoder layers. */
+TABLLM_API int32_t tabllm_model_n_layers(const tabllm_model *model);
+/** Number of attention (query) heads. */
+TABLLM_API int32_t tabllm_model_n_heads(const tabllm_model *model);
+/** Number of key/value heads (fewer than n_heads with grouped-query attention). */
+TABLLM_API int32_t tabllm_model_n_kv_heads(const tabllm_model *model);
+/** Size of one attention head. */
+TABLLM_API int32_t tabllm_model_head_dim(const tabllm_model *model);
+/** max_position_embeddings: the context length the model was trained for. */
+TABLLM_API int32_t tabllm_model_n_ctx_train(const tabllm_model *model);
+/** config.json's bos_token_id, or -1 when it has none. */
+TABLLM_API tabllm_token tabllm_model_bos(const tabllm_model *model);
+/**
+ * config.json's eos_token_id, which may be a list.
+ * @param n  receives the number of ids (0 when there is none)
+ * @return the ids, borrowed, valid while the model lives.
+ */
+TABLLM_API const tabllm_token *tabllm_model_eos(const tabllm_model *model, size_t *n);
+/** Bytes of weight data the forward pass reads per token (all matrices and
+ *  vectors, the output projection once), for bandwidth arithmetic. */
+TABLLM_API uint64_t tabllm_model_weight_bytes(const tabllm_model *model);
+
+/**
+ * A session: a model in use, with a KV cache for up to `n_seq_max`
+ * sequences of up to `n_ctx` tokens each, the activations of the last
+ * decode, a random number generator and a pool of `n_threads` threads.
+ * Thread-safety: one thread at a time (it may move between threads).
+ * Sessions of one model are independent and may run concurrently.
+ */
+typedef struct tabllm_session tabllm_session;
+
+/** tabllm_session_params.flags: keep the final hidden states (after the
+ *  last norm) of every position, so tabllm_session_embed() and
+ *  tabllm_session_hidden() can be used. Costs n_seq_max·n_ctx·n_embd floats. */
+#define TABLLM_SESSION_KEEP_HIDDEN 0x1u
+
+/** How a session is created. Fill with tabllm_session_params_init(). */
+typedef struct tabllm_session_params {
+    size_t struct_size;
+    uint32_t n_ctx;     /**< tokens per sequence; default 0 = min(n_ctx_train, 4096) */
+    uint32_t n_seq_max; /**< sequences (KV cache slots); default 1 */
+    uint32_t n_threads; /**< threads doing the work, counting the caller; default 1 */
+    uint32_t flags;     /**< TABLLM_SESSION_* bits; default 0 */
+    uint64_t seed;      /**< seeds the sampling generator; default 0 */
+} tabllm_session_params;
+
+/** Fills `params` with the defaults (see tabllm_table_read_params_init()). */
+TABLLM_API tabllm_status tabllm_session_params_init(tabllm_session_params *params,
+                                                    size_t struct_size);
+
+/**
+ * Creates a session on a model. The KV cache (n_layers·n_seq_max·n_ctx·
+ * 2·n_kv_heads·head_dim floats) is allocated here, so a session that was
+ * created will not run out of memory for its cache later.
+ *
+ * OpenBLAS: large batches run their projections as SGEMM. When OpenBLAS'
+ * process-wide thread count is 1, each of the session's threads calls SGEMM
+ * on its own slice; otherwise one call is made and OpenBLAS' own threads do
+ * the work. The library never changes that count itself; see
+ * tabllm_set_blas_threads().
+ * @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT (zero or absurd sizes,
+ *         n_threads above 256); #TABLLM_ERR_LIMIT_EXCEEDED (a cache larger
+ *         than the address space); #TABLLM_ERR_OUT_OF_MEMORY;
+ *         #TABLLM_ERR_ABI_MISMATCH.
+ * Ownership: the session holds a reference to the model; free it with
+ *         tabllm_session_free().
+ */
+TABLLM_API tabllm_status tabllm_session_new(tabllm_model *model,
+                                            const tabllm_session_params *params,
+                                            tabllm_session **out);
+
+/** Frees a session and its threads. NULL is a no-op. */
+TABLLM_API void tabllm_session_free(tabllm_session *session);
+
+/** The model a session runs (borrowed). */
+TABLLM_API const tabllm_model *tabllm_session_model(const tabllm_session *session);
+/** The session's context length per sequence. */
+TABLLM_API uint32_t tabllm_session_n_ctx(const tabllm_session *session);
+
+/**
+ * A batch of tokens for tabllm_session_decode(), like llama.cpp's
+ * `llama_batch`: row i is token `tokens[i]` of sequence `seq_ids[i]` at
+ * position `positions[i]`. The arrays are borrowed for the call only.
+ * Rows of one sequence must appear in order, and each sequence's positions
+ * must continue it: the first row of sequence s has position
+ * tabllm_session_seq_length(s), the next one more, and so on (the KV cache
+ * holds positions 0..length-1 of each sequence). Rows of different
+ * sequences may interleave.
+ */
+typedef struct tabllm_batch {
+    size_t struct_size;          /**< sizeof(tabllm_batch) */
+    uint32_t n_tokens;           /**< rows, at least 1 */
+    const tabllm_token *tokens;  /**< [n_tokens] token ids */
+    const int32_t *positions;    /**< [n_tokens], or NULL to continue each sequence */
+    const int32_t *seq_ids;      /**< [n_tokens] in [0, n_seq_max), or NULL for all 0 */
+    const int8_t *logits;        /**< [n_tokens] nonzero = compute logits for the row;
+                                      NULL = only the last row */
+} tabllm_batch;
+
+/**
+ * Runs the model on a batch: appends each row's keys and values to its
+ * sequence's cache and computes logits for the rows asked for. The whole
+ * batch is checked first; on any error nothing changes.
+ * @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT (a token id outside
+ *         [0, n_vocab), a sequence id outside [0, n_seq_max), a position
+ *         that does not continue its sequence, n_tokens 0), each naming the
+ *         row; #TABLLM_ERR_CONTEXT_FULL (a sequence would pass n_ctx);
+ *         #TABLLM_ERR_OUT_OF_MEMORY (activations for a batch larger than
+ *         any before; the cache is unchanged but the previous batch's
+ *         outputs are gone).
+ * Thread-safety: the session's threads do the work; the call returns when
+ * they are done.
+ */
+TABLLM_API tabllm_status tabllm_session_decode(tabllm_session *session,
+                                               const tabllm_batch *batch);
+
+/**
+ * The logits of one row of the last decoded batch.
+ * @param batch_index  the row, or -1 for the last row that has logits
+ * @param out          receives n_vocab floats, borrowed until the next
+ *                     decode or the session is freed
+ * @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT (no such row, or the row
+ *         did not ask for logits).
+ */
+TABLLM_API tabllm_status tabllm_session_logits(const tabllm_session *session,
+                                               int32_t batch_index, const float **out);
+
+/**
+ * The final hidden state (after the last RMSNorm, what transformers calls
+ * `last_hidden_state`) of one row of the last decoded batch. Needs
+ * #TABLLM_SESSION_KEEP_HIDDEN.
+ * @param out  receives n_embd floats, borrowed until the next decode
+ * @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT.
+ */
+TABLLM_API tabllm_status tabllm_session_hidden(const tabllm_session *session,
+                                               int32_t batch_index, const float **out);
+
+/** Pooling for tabllm_session_embed(). */
+typedef enum tabllm_pooling {
+    TABLLM_POOLING_MEAN = 0, /**< mean of the sequence's final hidden states */
+    TABLLM_POOLING_LAST = 1, /**< the final hidden state of its last position */
+    TABLLM_POOLING_MAX_ENUM_ = 0x7fffffff
+} tabllm_pooling;
+
+/** tabllm_session_embed() flags: divide the vector by its L2 norm. */
+#define TABLLM_EMBED_NORMALIZE 0x1u
+
+/**
+ * Pools the final hidden states of a sequence into one vector. Needs
+ * #TABLLM_SESSION_KEEP_HIDDEN and a sequence of at least one token.
+ * @param out  caller buffer of `cap` floats; n_embd are written
+ * @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT (flag not set, empty
+ *         sequence, bad seq id or pooling); #TABLLM_ERR_BUFFER_TOO_SMALL
+ *         (cap < n_embd).
+ */
+TABLLM_API tabllm_status tabllm_session_embed(const tabllm_session *session, int32_t seq_id,
+                                              tabllm_pooling pooling, uint32_t flags,
+                                              float *out, size_t cap);
+
+/** Number of tokens in a sequence's cache; 0 for an unknown sequence. */
+TABLLM_API uint32_t tabllm_session_seq_length(const tabllm_session *session, int32_t seq_id);
+
+/**
+ * Forgets a sequence (its length becomes 0). seq_id -1 clears every
+ * sequence. @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT.
+ */
+TABLLM_API tabllm_status tabllm_session_seq_clear(tabllm_session *session, int32_t seq_id);
+
+/**
+ * Keeps the first `length` tokens of a sequence (a length at or above the
+ * current one is a no-op). @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT.
+ */
+TABLLM_API tabllm_status tabllm_session_seq_truncate(tabllm_session *session, int32_t seq_id,
+                                                     uint32_t length);
+
+/**
+ * Makes sequence `dst` a copy of the first `length` tokens of `src` (fork:
+ * a shared prompt prefix is computed once and copied, which is much cheaper
+ * than recomputing it). `length` UINT32_MAX copies all of `src`.
+ * @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT (bad ids, length beyond
+ *         src).
+ */
+TABLLM_API tabllm_status tabllm_session_seq_copy(tabllm_session *session, int32_t src,
+                                                 int32_t dst, uint32_t length);
+
+/** How a token is drawn from logits. Fill with tabllm_sampler_params_init().
+ *  HF order: repetition penalty, temperature, top-k, top-p, min-p. */
+typedef struct tabllm_sampler_params {
+    size_t struct_size;
+    float temperature;        /**< 0 (default) = greedy (argmax, lowest id on ties) */
+    int32_t top_k;            /**< keep the k most likely; 0 (default) = off */
+    float top_p;              /**< keep the smallest set with mass >= p; 1 (default) = off */
+    float min_p;              /**< drop tokens below min_p·max probability; 0 = off */
+    float repetition_penalty; /**< transformers' rule; 1 (default) = off */
+    int32_t repetition_window; /**< last N history ids penalised; 0 (default) = all */
+    uint64_t seed;            /**< tabllm_generate(): reseed the session's generator
+                                   with this first when nonzero; ignored by
+                                   tabllm_session_sample() */
+} tabllm_sampler_params;
+
+/** Fills `params` with the defaults (greedy). */
+TABLLM_API tabllm_status tabllm_sampler_params_init(tabllm_sampler_params *params,
+                                                    size_t struct_size);
+
+/**
+ * Draws the next token from one row's logits, using the session's random
+ * generator. The logits themselves are not changed.
+ * @param batch_index  as tabllm_session_logits()
+ * @param params       NULL = greedy
+ * @param history      ids seen so far (for the repetition penalty), may be
+ *                     NULL when n_history is 0
+ * @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT (bad row, parameter
+ *         out of range, a history id outside the vocabulary).
+ */
+TABLLM_API tabllm_status tabllm_session_sample(tabllm_session *session, int32_t batch_index,
+                                               const tabllm_sampler_params *params,
+                                               const tabllm_token *history, size_t n_history,
+                                               tabllm_token *out);
+
+/** Reseeds the session's random generator. */
+TABLLM_API void tabllm_session_set_seed(tabllm_session *session, uint64_t seed);
+
+/**
+ * Sets OpenBLAS' process-wide thread count (openblas_set_num_threads). This
+ * is the only call through which libtabllm changes it, and it affects every
+ * user of OpenBLAS in the process (numpy included). With 1, sessions split
+ * their SGEMMs over their own threads, which is what `n_threads` then means
+ * for every step (recommended for servers running several sessions).
+ * @param n_threads  at least 1
+ * @param previous   receives the count before the call (may be NULL)
+ * @return #TABLLM_OK; #TABLLM_ERR_INVALID_ARGUMENT.
+ * Thread-safety: process-wide; do not call while sessions are decoding.
+ */
+TABLLM_API tabllm_status tabllm_set_blas_threads(int32_t n_threads, int32_t *previous);
+
 #ifdef __cplusplus
 }
 #endif

@@ -26,6 +26,9 @@ int cli_fail(tabllm_status status, const char *context);
 int cli_usage_error(const cli_command *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+extern const cli_command cli_cmd_logits;
+extern const cli_command cli_cmd_bench;
+
 /* Looks a subcommand up by name; NULL when there is none. */
 const cli_command *cli_find_command(const char *name);
 

@@ -17,6 +17,8 @@ static const cli_command *const commands[] = {
     &cli_cmd_help,
     &cli_cmd_encode,
     &cli_cmd_chat_template,
+    &cli_cmd_logits,
+    &cli_cmd_bench,
 };
 
 static const size_t n_commands = sizeof commands / sizeof commands[0];
