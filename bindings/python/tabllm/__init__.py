@@ -22,14 +22,15 @@ from . import _ffi
 from ._handle import live_handles
 from ._lib import ABI_VERSION, LibraryNotFoundError
 from ._lib import path as library_path
-from .enums import (CellRendering, CellType, ColumnKind, Encoding, JsonOrient, LogLevel,
-                    RaggedPolicy, RowSampling, Status, TableFormat, coerce)
+from .enums import (CellRendering, CellType, ColumnKind, Encoding, JsonOrient, LogLevel, Pooling,
+                    RaggedPolicy, RowSampling, SpecialToken, Status, TableFormat, WeightFormat, coerce)
 from .errors import (ABIMismatch, AdapterError, AdapterMismatch, BufferTooSmall, Cancelled,
                      ContextFull, FormatError, InternalError, InvalidArgument, InvalidUTF8,
                      IOFailure, LimitExceeded, ModelError, NotFound, OutOfMemory, ShapeMismatch,
                      TabllmError, TableError, TableShape, TaskError, TokenizerError, Unsupported,
                      last_error)
 from .chat import render_chat
+from .model import Model, Session, sampler_params, set_blas_threads
 from .table import Table, encoding_name
 
 __version__ = "0.1.0"
@@ -101,9 +102,9 @@ __all__ = [
     "ABI_VERSION", "LibraryNotFoundError", "library_path", "live_handles",
     "version", "version_number", "abi_version", "status_string", "last_error",
     "set_log_handler", "log_to_python",
-    "Table", "encoding_name", "render_chat",
+    "Table", "encoding_name", "render_chat", "Model", "Session", "sampler_params", "set_blas_threads",
     "Status", "LogLevel", "TableFormat", "RaggedPolicy", "CellType", "ColumnKind", "Encoding",
-    "CellRendering", "RowSampling", "JsonOrient",
+    "CellRendering", "RowSampling", "JsonOrient", "WeightFormat", "Pooling", "SpecialToken",
     "TabllmError", "InvalidArgument", "OutOfMemory", "IOFailure", "FormatError", "Unsupported",
     "BufferTooSmall", "LimitExceeded", "Cancelled", "InvalidUTF8", "NotFound", "ABIMismatch",
     "InternalError", "TableError", "TableShape", "TokenizerError", "ModelError", "ShapeMismatch",

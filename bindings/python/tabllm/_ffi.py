@@ -36,8 +36,12 @@ TABLLM_ENCODE_NO_ANCHORS = 32
 TABLLM_ENCODE_NO_HEADER = 64
 TABLLM_ENCODE_SHEET_FORMATS = 128
 TABLLM_CHAT_ADD_GENERATION_PROMPT = 1
+TABLLM_MODEL_CHECK_FINITE = 1
+TABLLM_SESSION_KEEP_HIDDEN = 1
+TABLLM_EMBED_NORMALIZE = 1
 
 # --- scalar types ----------------------------------------------------------
+tabllm_token = c_int32
 
 # --- enums (C enums without negative values are unsigned int) --------------
 
@@ -147,6 +151,17 @@ tabllm_json_orient = c_uint
 TABLLM_JSON_RECORDS = 0
 TABLLM_JSON_SPLIT = 1
 
+tabllm_weight_format = c_uint
+TABLLM_WEIGHTS_AUTO = 0
+TABLLM_WEIGHTS_F32 = 1
+TABLLM_WEIGHTS_BF16 = 2
+TABLLM_WEIGHTS_F16 = 3
+TABLLM_WEIGHTS_INT8 = 4
+
+tabllm_pooling = c_uint
+TABLLM_POOLING_MEAN = 0
+TABLLM_POOLING_LAST = 1
+
 # --- opaque handles: one Structure each, always used as POINTER(handle) ----
 
 
@@ -162,6 +177,20 @@ class tabllm_tokenizer(ctypes.Structure):
 
 
 tabllm_tokenizer_p = POINTER(tabllm_tokenizer)
+
+
+class tabllm_model(ctypes.Structure):
+    """Opaque `tabllm_model` (tabllm.h section 4); only ever seen through a pointer."""
+
+
+tabllm_model_p = POINTER(tabllm_model)
+
+
+class tabllm_session(ctypes.Structure):
+    """Opaque `tabllm_session` (tabllm.h section 4); only ever seen through a pointer."""
+
+
+tabllm_session_p = POINTER(tabllm_session)
 
 # --- structs (declared first, fields after the callback types) -------------
 
@@ -180,6 +209,22 @@ class tabllm_chat_message(ctypes.Structure):
 
 class tabllm_chat_params(ctypes.Structure):
     """Mirror of `tabllm_chat_params` (tabllm.h section 3); the offsets are checked by the tests."""
+
+
+class tabllm_model_params(ctypes.Structure):
+    """Mirror of `tabllm_model_params` (tabllm.h section 4); the offsets are checked by the tests."""
+
+
+class tabllm_session_params(ctypes.Structure):
+    """Mirror of `tabllm_session_params` (tabllm.h section 4); the offsets are checked by the tests."""
+
+
+class tabllm_batch(ctypes.Structure):
+    """Mirror of `tabllm_batch` (tabllm.h section 4); the offsets are checked by the tests."""
+
+
+class tabllm_sampler_params(ctypes.Structure):
+    """Mirror of `tabllm_sampler_params` (tabllm.h section 4); the offsets are checked by the tests."""
 
 # --- callback types --------------------------------------------------------
 tabllm_log_fn = ctypes.CFUNCTYPE(None, tabllm_log_level, c_char_p, c_void_p)
@@ -246,6 +291,37 @@ tabllm_chat_params._fields_ = [
     ('max_loop_iterations', c_uint64),
     ('max_output_bytes', c_size_t),
     ('max_memory_bytes', c_size_t),
+]
+tabllm_model_params._fields_ = [
+    ('struct_size', c_size_t),
+    ('weight_format', c_uint32),
+    ('flags', c_uint32),
+]
+tabllm_session_params._fields_ = [
+    ('struct_size', c_size_t),
+    ('n_ctx', c_uint32),
+    ('n_seq_max', c_uint32),
+    ('n_threads', c_uint32),
+    ('flags', c_uint32),
+    ('seed', c_uint64),
+]
+tabllm_batch._fields_ = [
+    ('struct_size', c_size_t),
+    ('n_tokens', c_uint32),
+    ('tokens', POINTER(tabllm_token)),
+    ('positions', POINTER(c_int32)),
+    ('seq_ids', POINTER(c_int32)),
+    ('logits', POINTER(c_int8)),
+]
+tabllm_sampler_params._fields_ = [
+    ('struct_size', c_size_t),
+    ('temperature', c_float),
+    ('top_k', c_int32),
+    ('top_p', c_float),
+    ('min_p', c_float),
+    ('repetition_penalty', c_float),
+    ('repetition_window', c_int32),
+    ('seed', c_uint64),
 ]
 
 # --- functions -------------------------------------------------------------
@@ -420,3 +496,176 @@ def tabllm_chat_template_render_json(template_text: Optional[bytes], messages_js
 #                                             size_t *out_len);
 @ctypes_function("tabllm_chat_render", [tabllm_tokenizer_p, POINTER(tabllm_chat_message), c_size_t, c_uint32, POINTER(POINTER(c_char)), POINTER(c_size_t)], tabllm_status)
 def tabllm_chat_render(tokenizer: Any, messages: Any, n_messages: int, flags: int, out: Any, out_len: Any, /) -> int: ...
+
+# === 4. Models and sessions: Llama-family forward pass, KV cache, sampling
+
+
+# TABLLM_API tabllm_status tabllm_model_params_init(tabllm_model_params *params,
+#                                                   size_t struct_size);
+@ctypes_function("tabllm_model_params_init", [POINTER(tabllm_model_params), c_size_t], tabllm_status)
+def tabllm_model_params_init(params: Any, struct_size: int, /) -> int: ...
+
+
+# TABLLM_API tabllm_status tabllm_model_load(const char *dir, const tabllm_model_params *params,
+#                                            tabllm_model **out);
+@ctypes_function("tabllm_model_load", [c_char_p, POINTER(tabllm_model_params), POINTER(tabllm_model_p)], tabllm_status)
+def tabllm_model_load(dir: Optional[bytes], params: Any, out: Any, /) -> int: ...
+
+
+# TABLLM_API void tabllm_model_free(tabllm_model *model);
+@ctypes_function("tabllm_model_free", [tabllm_model_p], None)
+def tabllm_model_free(model: Any, /) -> None: ...
+
+
+# TABLLM_API const char *tabllm_model_architecture(const tabllm_model *model);
+@ctypes_function("tabllm_model_architecture", [tabllm_model_p], c_void_p)
+def tabllm_model_architecture(model: Any, /) -> Optional[int]: ...
+
+
+# TABLLM_API int32_t tabllm_model_n_vocab(const tabllm_model *model);
+@ctypes_function("tabllm_model_n_vocab", [tabllm_model_p], c_int32)
+def tabllm_model_n_vocab(model: Any, /) -> int: ...
+
+
+# TABLLM_API int32_t tabllm_model_n_embd(const tabllm_model *model);
+@ctypes_function("tabllm_model_n_embd", [tabllm_model_p], c_int32)
+def tabllm_model_n_embd(model: Any, /) -> int: ...
+
+
+# TABLLM_API int32_t tabllm_model_n_layers(const tabllm_model *model);
+@ctypes_function("tabllm_model_n_layers", [tabllm_model_p], c_int32)
+def tabllm_model_n_layers(model: Any, /) -> int: ...
+
+
+# TABLLM_API int32_t tabllm_model_n_heads(const tabllm_model *model);
+@ctypes_function("tabllm_model_n_heads", [tabllm_model_p], c_int32)
+def tabllm_model_n_heads(model: Any, /) -> int: ...
+
+
+# TABLLM_API int32_t tabllm_model_n_kv_heads(const tabllm_model *model);
+@ctypes_function("tabllm_model_n_kv_heads", [tabllm_model_p], c_int32)
+def tabllm_model_n_kv_heads(model: Any, /) -> int: ...
+
+
+# TABLLM_API int32_t tabllm_model_head_dim(const tabllm_model *model);
+@ctypes_function("tabllm_model_head_dim", [tabllm_model_p], c_int32)
+def tabllm_model_head_dim(model: Any, /) -> int: ...
+
+
+# TABLLM_API int32_t tabllm_model_n_ctx_train(const tabllm_model *model);
+@ctypes_function("tabllm_model_n_ctx_train", [tabllm_model_p], c_int32)
+def tabllm_model_n_ctx_train(model: Any, /) -> int: ...
+
+
+# TABLLM_API tabllm_token tabllm_model_bos(const tabllm_model *model);
+@ctypes_function("tabllm_model_bos", [tabllm_model_p], tabllm_token)
+def tabllm_model_bos(model: Any, /) -> int: ...
+
+
+# TABLLM_API const tabllm_token *tabllm_model_eos(const tabllm_model *model, size_t *n);
+@ctypes_function("tabllm_model_eos", [tabllm_model_p, POINTER(c_size_t)], POINTER(tabllm_token))
+def tabllm_model_eos(model: Any, n: Any, /) -> Any: ...
+
+
+# TABLLM_API uint64_t tabllm_model_weight_bytes(const tabllm_model *model);
+@ctypes_function("tabllm_model_weight_bytes", [tabllm_model_p], c_uint64)
+def tabllm_model_weight_bytes(model: Any, /) -> int: ...
+
+
+# TABLLM_API tabllm_status tabllm_session_params_init(tabllm_session_params *params,
+#                                                     size_t struct_size);
+@ctypes_function("tabllm_session_params_init", [POINTER(tabllm_session_params), c_size_t], tabllm_status)
+def tabllm_session_params_init(params: Any, struct_size: int, /) -> int: ...
+
+
+# TABLLM_API tabllm_status tabllm_session_new(tabllm_model *model,
+#                                             const tabllm_session_params *params,
+#                                             tabllm_session **out);
+@ctypes_function("tabllm_session_new", [tabllm_model_p, POINTER(tabllm_session_params), POINTER(tabllm_session_p)], tabllm_status)
+def tabllm_session_new(model: Any, params: Any, out: Any, /) -> int: ...
+
+
+# TABLLM_API void tabllm_session_free(tabllm_session *session);
+@ctypes_function("tabllm_session_free", [tabllm_session_p], None)
+def tabllm_session_free(session: Any, /) -> None: ...
+
+
+# TABLLM_API const tabllm_model *tabllm_session_model(const tabllm_session *session);
+@ctypes_function("tabllm_session_model", [tabllm_session_p], tabllm_model_p)
+def tabllm_session_model(session: Any, /) -> Any: ...
+
+
+# TABLLM_API uint32_t tabllm_session_n_ctx(const tabllm_session *session);
+@ctypes_function("tabllm_session_n_ctx", [tabllm_session_p], c_uint32)
+def tabllm_session_n_ctx(session: Any, /) -> int: ...
+
+
+# TABLLM_API tabllm_status tabllm_session_decode(tabllm_session *session,
+#                                                const tabllm_batch *batch);
+@ctypes_function("tabllm_session_decode", [tabllm_session_p, POINTER(tabllm_batch)], tabllm_status)
+def tabllm_session_decode(session: Any, batch: Any, /) -> int: ...
+
+
+# TABLLM_API tabllm_status tabllm_session_logits(const tabllm_session *session,
+#                                                int32_t batch_index, const float **out);
+@ctypes_function("tabllm_session_logits", [tabllm_session_p, c_int32, POINTER(POINTER(c_float))], tabllm_status)
+def tabllm_session_logits(session: Any, batch_index: int, out: Any, /) -> int: ...
+
+
+# TABLLM_API tabllm_status tabllm_session_hidden(const tabllm_session *session,
+#                                                int32_t batch_index, const float **out);
+@ctypes_function("tabllm_session_hidden", [tabllm_session_p, c_int32, POINTER(POINTER(c_float))], tabllm_status)
+def tabllm_session_hidden(session: Any, batch_index: int, out: Any, /) -> int: ...
+
+
+# TABLLM_API tabllm_status tabllm_session_embed(const tabllm_session *session, int32_t seq_id,
+#                                               tabllm_pooling pooling, uint32_t flags,
+#                                               float *out, size_t cap);
+@ctypes_function("tabllm_session_embed", [tabllm_session_p, c_int32, tabllm_pooling, c_uint32, POINTER(c_float), c_size_t], tabllm_status)
+def tabllm_session_embed(session: Any, seq_id: int, pooling: int, flags: int, out: Any, cap: int, /) -> int: ...
+
+
+# TABLLM_API uint32_t tabllm_session_seq_length(const tabllm_session *session, int32_t seq_id);
+@ctypes_function("tabllm_session_seq_length", [tabllm_session_p, c_int32], c_uint32)
+def tabllm_session_seq_length(session: Any, seq_id: int, /) -> int: ...
+
+
+# TABLLM_API tabllm_status tabllm_session_seq_clear(tabllm_session *session, int32_t seq_id);
+@ctypes_function("tabllm_session_seq_clear", [tabllm_session_p, c_int32], tabllm_status)
+def tabllm_session_seq_clear(session: Any, seq_id: int, /) -> int: ...
+
+
+# TABLLM_API tabllm_status tabllm_session_seq_truncate(tabllm_session *session, int32_t seq_id,
+#                                                      uint32_t length);
+@ctypes_function("tabllm_session_seq_truncate", [tabllm_session_p, c_int32, c_uint32], tabllm_status)
+def tabllm_session_seq_truncate(session: Any, seq_id: int, length: int, /) -> int: ...
+
+
+# TABLLM_API tabllm_status tabllm_session_seq_copy(tabllm_session *session, int32_t src,
+#                                                  int32_t dst, uint32_t length);
+@ctypes_function("tabllm_session_seq_copy", [tabllm_session_p, c_int32, c_int32, c_uint32], tabllm_status)
+def tabllm_session_seq_copy(session: Any, src: int, dst: int, length: int, /) -> int: ...
+
+
+# TABLLM_API tabllm_status tabllm_sampler_params_init(tabllm_sampler_params *params,
+#                                                     size_t struct_size);
+@ctypes_function("tabllm_sampler_params_init", [POINTER(tabllm_sampler_params), c_size_t], tabllm_status)
+def tabllm_sampler_params_init(params: Any, struct_size: int, /) -> int: ...
+
+
+# TABLLM_API tabllm_status tabllm_session_sample(tabllm_session *session, int32_t batch_index,
+#                                                const tabllm_sampler_params *params,
+#                                                const tabllm_token *history, size_t n_history,
+#                                                tabllm_token *out);
+@ctypes_function("tabllm_session_sample", [tabllm_session_p, c_int32, POINTER(tabllm_sampler_params), POINTER(tabllm_token), c_size_t, POINTER(tabllm_token)], tabllm_status)
+def tabllm_session_sample(session: Any, batch_index: int, params: Any, history: Any, n_history: int, out: Any, /) -> int: ...
+
+
+# TABLLM_API void tabllm_session_set_seed(tabllm_session *session, uint64_t seed);
+@ctypes_function("tabllm_session_set_seed", [tabllm_session_p, c_uint64], None)
+def tabllm_session_set_seed(session: Any, seed: int, /) -> None: ...
+
+
+# TABLLM_API tabllm_status tabllm_set_blas_threads(int32_t n_threads, int32_t *previous);
+@ctypes_function("tabllm_set_blas_threads", [c_int32, POINTER(c_int32)], tabllm_status)
+def tabllm_set_blas_threads(n_threads: int, previous: Any, /) -> int: ...

@@ -21,8 +21,12 @@ pub const TABLLM_ENCODE_NO_ANCHORS: u32 = 32;
 pub const TABLLM_ENCODE_NO_HEADER: u32 = 64;
 pub const TABLLM_ENCODE_SHEET_FORMATS: u32 = 128;
 pub const TABLLM_CHAT_ADD_GENERATION_PROMPT: u32 = 1;
+pub const TABLLM_MODEL_CHECK_FINITE: u32 = 1;
+pub const TABLLM_SESSION_KEEP_HIDDEN: u32 = 1;
+pub const TABLLM_EMBED_NORMALIZE: u32 = 1;
 
 // --- scalar types
+pub type tabllm_token = i32;
 
 // --- enums: C enums without negative values are unsigned int
 pub type tabllm_status = c_uint;
@@ -131,6 +135,17 @@ pub type tabllm_json_orient = c_uint;
 pub const TABLLM_JSON_RECORDS: tabllm_json_orient = 0;
 pub const TABLLM_JSON_SPLIT: tabllm_json_orient = 1;
 pub const TABLLM_JSON_ORIENT_MAX_ENUM_: tabllm_json_orient = 2147483647;
+pub type tabllm_weight_format = c_uint;
+pub const TABLLM_WEIGHTS_AUTO: tabllm_weight_format = 0;
+pub const TABLLM_WEIGHTS_F32: tabllm_weight_format = 1;
+pub const TABLLM_WEIGHTS_BF16: tabllm_weight_format = 2;
+pub const TABLLM_WEIGHTS_F16: tabllm_weight_format = 3;
+pub const TABLLM_WEIGHTS_INT8: tabllm_weight_format = 4;
+pub const TABLLM_WEIGHT_FORMAT_MAX_ENUM_: tabllm_weight_format = 2147483647;
+pub type tabllm_pooling = c_uint;
+pub const TABLLM_POOLING_MEAN: tabllm_pooling = 0;
+pub const TABLLM_POOLING_LAST: tabllm_pooling = 1;
+pub const TABLLM_POOLING_MAX_ENUM_: tabllm_pooling = 2147483647;
 
 // --- opaque handles
 /// Opaque `tabllm_table` (tabllm.h section 2).
@@ -142,6 +157,18 @@ pub struct tabllm_table {
 /// Opaque `tabllm_tokenizer` (tabllm.h section 3).
 #[repr(C)]
 pub struct tabllm_tokenizer {
+    _unused: [u8; 0],
+    _marker: core::marker::PhantomData<(*mut u8, core::marker::PhantomPinned)>,
+}
+/// Opaque `tabllm_model` (tabllm.h section 4).
+#[repr(C)]
+pub struct tabllm_model {
+    _unused: [u8; 0],
+    _marker: core::marker::PhantomData<(*mut u8, core::marker::PhantomPinned)>,
+}
+/// Opaque `tabllm_session` (tabllm.h section 4).
+#[repr(C)]
+pub struct tabllm_session {
     _unused: [u8; 0],
     _marker: core::marker::PhantomData<(*mut u8, core::marker::PhantomPinned)>,
 }
@@ -221,6 +248,45 @@ pub struct tabllm_chat_params {
     pub max_output_bytes: usize,
     pub max_memory_bytes: usize,
 }
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct tabllm_model_params {
+    pub struct_size: usize,
+    pub weight_format: u32,
+    pub flags: u32,
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct tabllm_session_params {
+    pub struct_size: usize,
+    pub n_ctx: u32,
+    pub n_seq_max: u32,
+    pub n_threads: u32,
+    pub flags: u32,
+    pub seed: u64,
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct tabllm_batch {
+    pub struct_size: usize,
+    pub n_tokens: u32,
+    pub tokens: *const tabllm_token,
+    pub positions: *const i32,
+    pub seq_ids: *const i32,
+    pub logits: *const i8,
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct tabllm_sampler_params {
+    pub struct_size: usize,
+    pub temperature: f32,
+    pub top_k: i32,
+    pub top_p: f32,
+    pub min_p: f32,
+    pub repetition_penalty: f32,
+    pub repetition_window: i32,
+    pub seed: u64,
+}
 
 extern "C" {
     // === 1. Version, status codes, errors, logging, memory
@@ -282,4 +348,67 @@ extern "C" {
     pub fn tabllm_chat_template_render_json(template_text: *const c_char, messages_json: *const c_char, params: *const tabllm_chat_params, out: *mut *mut c_char, out_len: *mut usize) -> tabllm_status;
     /// `TABLLM_API tabllm_status tabllm_chat_render(const tabllm_tokenizer *tokenizer, const tabllm_chat_message *messages, size_t n_messages, uint32_t flags, char **out, size_t *out_len);`
     pub fn tabllm_chat_render(tokenizer: *const tabllm_tokenizer, messages: *const tabllm_chat_message, n_messages: usize, flags: u32, out: *mut *mut c_char, out_len: *mut usize) -> tabllm_status;
+    // === 4. Models and sessions: Llama-family forward pass, KV cache, sampling
+    /// `TABLLM_API tabllm_status tabllm_model_params_init(tabllm_model_params *params, size_t struct_size);`
+    pub fn tabllm_model_params_init(params: *mut tabllm_model_params, struct_size: usize) -> tabllm_status;
+    /// `TABLLM_API tabllm_status tabllm_model_load(const char *dir, const tabllm_model_params *params, tabllm_model **out);`
+    pub fn tabllm_model_load(dir: *const c_char, params: *const tabllm_model_params, out: *mut *mut tabllm_model) -> tabllm_status;
+    /// `TABLLM_API void tabllm_model_free(tabllm_model *model);`
+    pub fn tabllm_model_free(model: *mut tabllm_model);
+    /// `TABLLM_API const char *tabllm_model_architecture(const tabllm_model *model);`
+    pub fn tabllm_model_architecture(model: *const tabllm_model) -> *const c_char;
+    /// `TABLLM_API int32_t tabllm_model_n_vocab(const tabllm_model *model);`
+    pub fn tabllm_model_n_vocab(model: *const tabllm_model) -> i32;
+    /// `TABLLM_API int32_t tabllm_model_n_embd(const tabllm_model *model);`
+    pub fn tabllm_model_n_embd(model: *const tabllm_model) -> i32;
+    /// `TABLLM_API int32_t tabllm_model_n_layers(const tabllm_model *model);`
+    pub fn tabllm_model_n_layers(model: *const tabllm_model) -> i32;
+    /// `TABLLM_API int32_t tabllm_model_n_heads(const tabllm_model *model);`
+    pub fn tabllm_model_n_heads(model: *const tabllm_model) -> i32;
+    /// `TABLLM_API int32_t tabllm_model_n_kv_heads(const tabllm_model *model);`
+    pub fn tabllm_model_n_kv_heads(model: *const tabllm_model) -> i32;
+    /// `TABLLM_API int32_t tabllm_model_head_dim(const tabllm_model *model);`
+    pub fn tabllm_model_head_dim(model: *const tabllm_model) -> i32;
+    /// `TABLLM_API int32_t tabllm_model_n_ctx_train(const tabllm_model *model);`
+    pub fn tabllm_model_n_ctx_train(model: *const tabllm_model) -> i32;
+    /// `TABLLM_API tabllm_token tabllm_model_bos(const tabllm_model *model);`
+    pub fn tabllm_model_bos(model: *const tabllm_model) -> tabllm_token;
+    /// `TABLLM_API const tabllm_token *tabllm_model_eos(const tabllm_model *model, size_t *n);`
+    pub fn tabllm_model_eos(model: *const tabllm_model, n: *mut usize) -> *const tabllm_token;
+    /// `TABLLM_API uint64_t tabllm_model_weight_bytes(const tabllm_model *model);`
+    pub fn tabllm_model_weight_bytes(model: *const tabllm_model) -> u64;
+    /// `TABLLM_API tabllm_status tabllm_session_params_init(tabllm_session_params *params, size_t struct_size);`
+    pub fn tabllm_session_params_init(params: *mut tabllm_session_params, struct_size: usize) -> tabllm_status;
+    /// `TABLLM_API tabllm_status tabllm_session_new(tabllm_model *model, const tabllm_session_params *params, tabllm_session **out);`
+    pub fn tabllm_session_new(model: *mut tabllm_model, params: *const tabllm_session_params, out: *mut *mut tabllm_session) -> tabllm_status;
+    /// `TABLLM_API void tabllm_session_free(tabllm_session *session);`
+    pub fn tabllm_session_free(session: *mut tabllm_session);
+    /// `TABLLM_API const tabllm_model *tabllm_session_model(const tabllm_session *session);`
+    pub fn tabllm_session_model(session: *const tabllm_session) -> *const tabllm_model;
+    /// `TABLLM_API uint32_t tabllm_session_n_ctx(const tabllm_session *session);`
+    pub fn tabllm_session_n_ctx(session: *const tabllm_session) -> u32;
+    /// `TABLLM_API tabllm_status tabllm_session_decode(tabllm_session *session, const tabllm_batch *batch);`
+    pub fn tabllm_session_decode(session: *mut tabllm_session, batch: *const tabllm_batch) -> tabllm_status;
+    /// `TABLLM_API tabllm_status tabllm_session_logits(const tabllm_session *session, int32_t batch_index, const float **out);`
+    pub fn tabllm_session_logits(session: *const tabllm_session, batch_index: i32, out: *mut *const f32) -> tabllm_status;
+    /// `TABLLM_API tabllm_status tabllm_session_hidden(const tabllm_session *session, int32_t batch_index, const float **out);`
+    pub fn tabllm_session_hidden(session: *const tabllm_session, batch_index: i32, out: *mut *const f32) -> tabllm_status;
+    /// `TABLLM_API tabllm_status tabllm_session_embed(const tabllm_session *session, int32_t seq_id, tabllm_pooling pooling, uint32_t flags, float *out, size_t cap);`
+    pub fn tabllm_session_embed(session: *const tabllm_session, seq_id: i32, pooling: tabllm_pooling, flags: u32, out: *mut f32, cap: usize) -> tabllm_status;
+    /// `TABLLM_API uint32_t tabllm_session_seq_length(const tabllm_session *session, int32_t seq_id);`
+    pub fn tabllm_session_seq_length(session: *const tabllm_session, seq_id: i32) -> u32;
+    /// `TABLLM_API tabllm_status tabllm_session_seq_clear(tabllm_session *session, int32_t seq_id);`
+    pub fn tabllm_session_seq_clear(session: *mut tabllm_session, seq_id: i32) -> tabllm_status;
+    /// `TABLLM_API tabllm_status tabllm_session_seq_truncate(tabllm_session *session, int32_t seq_id, uint32_t length);`
+    pub fn tabllm_session_seq_truncate(session: *mut tabllm_session, seq_id: i32, length: u32) -> tabllm_status;
+    /// `TABLLM_API tabllm_status tabllm_session_seq_copy(tabllm_session *session, int32_t src, int32_t dst, uint32_t length);`
+    pub fn tabllm_session_seq_copy(session: *mut tabllm_session, src: i32, dst: i32, length: u32) -> tabllm_status;
+    /// `TABLLM_API tabllm_status tabllm_sampler_params_init(tabllm_sampler_params *params, size_t struct_size);`
+    pub fn tabllm_sampler_params_init(params: *mut tabllm_sampler_params, struct_size: usize) -> tabllm_status;
+    /// `TABLLM_API tabllm_status tabllm_session_sample(tabllm_session *session, int32_t batch_index, const tabllm_sampler_params *params, const tabllm_token *history, size_t n_history, tabllm_token *out);`
+    pub fn tabllm_session_sample(session: *mut tabllm_session, batch_index: i32, params: *const tabllm_sampler_params, history: *const tabllm_token, n_history: usize, out: *mut tabllm_token) -> tabllm_status;
+    /// `TABLLM_API void tabllm_session_set_seed(tabllm_session *session, uint64_t seed);`
+    pub fn tabllm_session_set_seed(session: *mut tabllm_session, seed: u64);
+    /// `TABLLM_API tabllm_status tabllm_set_blas_threads(int32_t n_threads, int32_t *previous);`
+    pub fn tabllm_set_blas_threads(n_threads: i32, previous: *mut i32) -> tabllm_status;
 }

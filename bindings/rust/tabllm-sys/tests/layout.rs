@@ -87,6 +87,33 @@ fn rust_facts() -> Vec<String> {
     field!(v, tabllm_chat_params, max_loop_iterations);
     field!(v, tabllm_chat_params, max_output_bytes);
     field!(v, tabllm_chat_params, max_memory_bytes);
+    v.push(format!("S tabllm_model_params {} {}", size_of::<tabllm_model_params>(), align_of::<tabllm_model_params>()));
+    field!(v, tabllm_model_params, struct_size);
+    field!(v, tabllm_model_params, weight_format);
+    field!(v, tabllm_model_params, flags);
+    v.push(format!("S tabllm_session_params {} {}", size_of::<tabllm_session_params>(), align_of::<tabllm_session_params>()));
+    field!(v, tabllm_session_params, struct_size);
+    field!(v, tabllm_session_params, n_ctx);
+    field!(v, tabllm_session_params, n_seq_max);
+    field!(v, tabllm_session_params, n_threads);
+    field!(v, tabllm_session_params, flags);
+    field!(v, tabllm_session_params, seed);
+    v.push(format!("S tabllm_batch {} {}", size_of::<tabllm_batch>(), align_of::<tabllm_batch>()));
+    field!(v, tabllm_batch, struct_size);
+    field!(v, tabllm_batch, n_tokens);
+    field!(v, tabllm_batch, tokens);
+    field!(v, tabllm_batch, positions);
+    field!(v, tabllm_batch, seq_ids);
+    field!(v, tabllm_batch, logits);
+    v.push(format!("S tabllm_sampler_params {} {}", size_of::<tabllm_sampler_params>(), align_of::<tabllm_sampler_params>()));
+    field!(v, tabllm_sampler_params, struct_size);
+    field!(v, tabllm_sampler_params, temperature);
+    field!(v, tabllm_sampler_params, top_k);
+    field!(v, tabllm_sampler_params, top_p);
+    field!(v, tabllm_sampler_params, min_p);
+    field!(v, tabllm_sampler_params, repetition_penalty);
+    field!(v, tabllm_sampler_params, repetition_window);
+    field!(v, tabllm_sampler_params, seed);
     v.push(format!("C TABLLM_OK {}", TABLLM_OK as i64));
     v.push(format!("C TABLLM_ERR_INVALID_ARGUMENT {}", TABLLM_ERR_INVALID_ARGUMENT as i64));
     v.push(format!("C TABLLM_ERR_OUT_OF_MEMORY {}", TABLLM_ERR_OUT_OF_MEMORY as i64));
@@ -183,6 +210,15 @@ fn rust_facts() -> Vec<String> {
     v.push(format!("C TABLLM_JSON_RECORDS {}", TABLLM_JSON_RECORDS as i64));
     v.push(format!("C TABLLM_JSON_SPLIT {}", TABLLM_JSON_SPLIT as i64));
     v.push(format!("C TABLLM_JSON_ORIENT_MAX_ENUM_ {}", TABLLM_JSON_ORIENT_MAX_ENUM_ as i64));
+    v.push(format!("C TABLLM_WEIGHTS_AUTO {}", TABLLM_WEIGHTS_AUTO as i64));
+    v.push(format!("C TABLLM_WEIGHTS_F32 {}", TABLLM_WEIGHTS_F32 as i64));
+    v.push(format!("C TABLLM_WEIGHTS_BF16 {}", TABLLM_WEIGHTS_BF16 as i64));
+    v.push(format!("C TABLLM_WEIGHTS_F16 {}", TABLLM_WEIGHTS_F16 as i64));
+    v.push(format!("C TABLLM_WEIGHTS_INT8 {}", TABLLM_WEIGHTS_INT8 as i64));
+    v.push(format!("C TABLLM_WEIGHT_FORMAT_MAX_ENUM_ {}", TABLLM_WEIGHT_FORMAT_MAX_ENUM_ as i64));
+    v.push(format!("C TABLLM_POOLING_MEAN {}", TABLLM_POOLING_MEAN as i64));
+    v.push(format!("C TABLLM_POOLING_LAST {}", TABLLM_POOLING_LAST as i64));
+    v.push(format!("C TABLLM_POOLING_MAX_ENUM_ {}", TABLLM_POOLING_MAX_ENUM_ as i64));
     v.push(format!("C TABLLM_VERSION_MAJOR {}", TABLLM_VERSION_MAJOR as i64));
     v.push(format!("C TABLLM_VERSION_MINOR {}", TABLLM_VERSION_MINOR as i64));
     v.push(format!("C TABLLM_VERSION_PATCH {}", TABLLM_VERSION_PATCH as i64));
@@ -198,6 +234,9 @@ fn rust_facts() -> Vec<String> {
     v.push(format!("C TABLLM_ENCODE_NO_HEADER {}", TABLLM_ENCODE_NO_HEADER as i64));
     v.push(format!("C TABLLM_ENCODE_SHEET_FORMATS {}", TABLLM_ENCODE_SHEET_FORMATS as i64));
     v.push(format!("C TABLLM_CHAT_ADD_GENERATION_PROMPT {}", TABLLM_CHAT_ADD_GENERATION_PROMPT as i64));
+    v.push(format!("C TABLLM_MODEL_CHECK_FINITE {}", TABLLM_MODEL_CHECK_FINITE as i64));
+    v.push(format!("C TABLLM_SESSION_KEEP_HIDDEN {}", TABLLM_SESSION_KEEP_HIDDEN as i64));
+    v.push(format!("C TABLLM_EMBED_NORMALIZE {}", TABLLM_EMBED_NORMALIZE as i64));
     v
 }
 

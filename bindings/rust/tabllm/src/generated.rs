@@ -514,3 +514,72 @@ impl std::fmt::Debug for JsonOrient {
         }
     }
 }
+
+/// `tabllm_weight_format` (tabllm.h section 4): a C enum value; the associated
+/// constants name the values this version knows.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct WeightFormat(pub u32);
+
+impl WeightFormat {
+    /// `TABLLM_WEIGHTS_AUTO`
+    pub const AUTO: WeightFormat = WeightFormat(sys::TABLLM_WEIGHTS_AUTO);
+    /// `TABLLM_WEIGHTS_F32`
+    pub const F32: WeightFormat = WeightFormat(sys::TABLLM_WEIGHTS_F32);
+    /// `TABLLM_WEIGHTS_BF16`
+    pub const BF16: WeightFormat = WeightFormat(sys::TABLLM_WEIGHTS_BF16);
+    /// `TABLLM_WEIGHTS_F16`
+    pub const F16: WeightFormat = WeightFormat(sys::TABLLM_WEIGHTS_F16);
+    /// `TABLLM_WEIGHTS_INT8`
+    pub const INT8: WeightFormat = WeightFormat(sys::TABLLM_WEIGHTS_INT8);
+
+    /// The constant's name, or None for a value this version does not know.
+    pub fn name(self) -> Option<&'static str> {
+        match self.0 {
+            sys::TABLLM_WEIGHTS_AUTO => Some("AUTO"),
+            sys::TABLLM_WEIGHTS_F32 => Some("F32"),
+            sys::TABLLM_WEIGHTS_BF16 => Some("BF16"),
+            sys::TABLLM_WEIGHTS_F16 => Some("F16"),
+            sys::TABLLM_WEIGHTS_INT8 => Some("INT8"),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Debug for WeightFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.name() {
+            Some(n) => write!(f, "WeightFormat::{}", n),
+            None => write!(f, "WeightFormat({})", self.0),
+        }
+    }
+}
+
+/// `tabllm_pooling` (tabllm.h section 4): a C enum value; the associated
+/// constants name the values this version knows.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Pooling(pub u32);
+
+impl Pooling {
+    /// `TABLLM_POOLING_MEAN`
+    pub const MEAN: Pooling = Pooling(sys::TABLLM_POOLING_MEAN);
+    /// `TABLLM_POOLING_LAST`
+    pub const LAST: Pooling = Pooling(sys::TABLLM_POOLING_LAST);
+
+    /// The constant's name, or None for a value this version does not know.
+    pub fn name(self) -> Option<&'static str> {
+        match self.0 {
+            sys::TABLLM_POOLING_MEAN => Some("MEAN"),
+            sys::TABLLM_POOLING_LAST => Some("LAST"),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Debug for Pooling {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.name() {
+            Some(n) => write!(f, "Pooling::{}", n),
+            None => write!(f, "Pooling({})", self.0),
+        }
+    }
+}

@@ -35,13 +35,18 @@ pub use tabllm_sys as sys;
 mod chat;
 mod error;
 mod generated;
+mod model;
 mod table;
 mod util;
 
 pub use chat::{render_chat, render_chat_json, ChatMessage, ChatOptions};
 pub use error::{last_error, status_string, Error, Result, Status};
 pub use generated::*;
+pub use model::{set_blas_threads, Batch, Model, ModelOptions, SamplerOptions, Session, SessionOptions};
 pub use table::{encode_flags, Cell, EncodeOptions, ReadOptions, Table};
+
+/// A token id (`tabllm_token`).
+pub type Token = sys::tabllm_token;
 
 /// The ABI these bindings were generated for; checked by [`check_abi`].
 pub const ABI_VERSION: u32 = sys::TABLLM_ABI_VERSION;
