@@ -581,6 +581,227 @@ TABLLM_API const char *tabllm_encoding_name(tabllm_encoding encoding);
 /*  3. Tokenizers: Hugging Face tokenizer.json, exactly                       */
 /* ========================================================================= */
 
+/** A token id. */
+typedef int32_t tabllm_token;
+
+/**
+ * A tokenizer loaded from a Hugging Face `tokenizer.json`: BPE models
+ * (byte-level as GPT-2, Llama 3, Qwen; SentencePiece-style with byte fallback
+ * as Llama 2, Mistral, Gemma), their normalizers, pre-tokenizers, added
+ * tokens, post-processors and decoders. Ids are those Hugging Face
+ * `tokenizers` produces, on any input. docs/tokenizer.md has the details.
+ *
+ * Thread-safety: immutable once loaded; any number of threads may encode and
+ * decode with one tokenizer at the same time.
+ */
+typedef struct tabllm_tokenizer tabllm_tokenizer;
+
+/** How a tokenizer is loaded. Fill with tabllm_tokenizer_params_init(). */
+typedef struct tabllm_tokenizer_params {
+    size_t struct_size;
+    /** Refuse tokenizer.json files larger than this; default 1 GiB. */
+    uint64_t max_file_bytes;
+} tabllm_tokenizer_params;
+
+/** Fills `params` with the defaults (see tabllm_table_read_params_init()). */
+TABLLM_API tabllm_status tabllm_tokenizer_params_init(tabllm_tokenizer_params *params,
+                                                      size_t struct_size);
+
+/**
+ * Loads a tokenizer.
+ * @param path    a `tokenizer.json` file, or a model directory holding one;
+ *                from a directory, `tokenizer_config.json` (bos/eos/pad/unk
+ *                tokens, add_bos_token/add_eos_token, chat_template) and
+ *                `generation_config.json` (bos/eos ids) are read too when
+ *                present
+ * @param params  NULL for the defaults
+ * @param out     receives the tokenizer; NULL on failure
+ * @return #TABLLM_OK; #TABLLM_ERR_IO; #TABLLM_ERR_FORMAT (with
+ *         file:line:column: malformed JSON, a wrong field, a merge naming an
+ *         unknown token); #TABLLM_ERR_UNSUPPORTED (a component this library
+ *         does not implement, named in the message: e.g. a WordPiece model,
+ *         BPE dropout, truncation); #TABLLM_ERR_LIMIT_EXCEEDED;
+ *         #TABLLM_ERR_OUT_OF_MEMORY.
+ * Ownership: free with tabllm_tokenizer_free().
+ */
+TABLLM_API tabllm_status tabllm_tokenizer_load(const char *path,
+                                               const tabllm_tokenizer_params *params,
+                                               tabllm_tokenizer **out);
+
+/**
+ * Loads a tokenizer from the text of a tokenizer.json held in memory (read
+ * during the call only).
+ * @return as tabllm_tokenizer_load().
+ */
+TABLLM_API tabllm_status tabllm_tokenizer_from_memory(const char *json, size_t len,
+                                                      const tabllm_tokenizer_params *params,
+                                                      tabllm_tokenizer **out);
+
+/** Frees a tokenizer. NULL is a no-op. No call may be using it. */
+TABLLM_API void tabllm_tokenizer_free(tabllm_tokenizer *tokenizer);
+
+/** Encoding flags. */
+#define TABLLM_TOKENIZE_ADD_SPECIAL 0x1u /**< add the post-processor's special tokens (BOS...) */
+#define TABLLM_TOKENIZE_SPECIAL_AS_TEXT 0x2u /**< special-token text in the input is plain text */
+
+/** The byte range [start, end) of the input a token came from. Special
+ *  tokens added by #TABLLM_TOKENIZE_ADD_SPECIAL have {0, 0}. */
+typedef struct tabllm_token_offset {
+    size_t start;
+    size_t end;
+} tabllm_token_offset;
+
+/**
+ * Encodes UTF-8 text into token ids.
+ * @param tokenizer the tokenizer
+ * @param text      UTF-8 text (need not be NUL-terminated)
+ * @param len       its length in bytes
+ * @param flags     TABLLM_TOKENIZE_* bits
+ * @param ids       receives the ids (may be NULL when capacity is 0)
+ * @param capacity  room in `ids` (and `offsets`)
+ * @param n_ids     receives the number of ids (also on BUFFER_TOO_SMALL)
+ * @param offsets   receives each token's byte range in `text`, or NULL
+ * @return #TABLLM_OK; #TABLLM_ERR_BUFFER_TOO_SMALL (call again with
+ *         capacity >= *n_ids); #TABLLM_ERR_INVALID_UTF8 (with the byte
+ *         offset); #TABLLM_ERR_INVALID_ARGUMENT; #TABLLM_ERR_OUT_OF_MEMORY.
+ * Thread-safety: may run concurrently on one tokenizer.
+ */
+TABLLM_API tabllm_status tabllm_tokenizer_encode(const tabllm_tokenizer *tokenizer,
+                                                 const char *text, size_t len, uint32_t flags,
+                                                 tabllm_token *ids, size_t capacity,
+                                                 size_t *n_ids, tabllm_token_offset *offsets);
+
+/**
+ * Encodes a pair of texts (a question and a context, say) as one sequence,
+ * with the post-processor's pair template when #TABLLM_TOKENIZE_ADD_SPECIAL
+ * is set. Offsets of the second text's tokens are relative to `text_b`.
+ * @return as tabllm_tokenizer_encode().
+ */
+TABLLM_API tabllm_status tabllm_tokenizer_encode_pair(const tabllm_tokenizer *tokenizer,
+                                                      const char *text_a, size_t len_a,
+                                                      const char *text_b, size_t len_b,
+                                                      uint32_t flags, tabllm_token *ids,
+                                                      size_t capacity, size_t *n_ids,
+                                                      tabllm_token_offset *offsets);
+
+/**
+ * Encodes many texts on several threads.
+ * @param texts     `n_texts` UTF-8 texts
+ * @param lens      their lengths in bytes
+ * @param n_threads threads to use (counting the caller); 0 = one per core
+ * @param ids       receives all ids, text after text
+ * @param starts    receives n_texts + 1 positions: the ids of text i are
+ *                  (*ids)[(*starts)[i] .. (*starts)[i + 1])
+ * @return #TABLLM_OK, or the first failure (the message names the text's
+ *         index); on failure nothing is allocated.
+ * Ownership: free `*ids` and `*starts` with tabllm_free().
+ * Thread-safety: may run concurrently on one tokenizer.
+ */
+TABLLM_API tabllm_status tabllm_tokenizer_encode_batch(const tabllm_tokenizer *tokenizer,
+                                                       const char *const *texts,
+                                                       const size_t *lens, size_t n_texts,
+                                                       uint32_t flags, int n_threads,
+                                                       tabllm_token **ids, size_t **starts);
+
+/**
+ * Counts the tokens of a text (no special tokens added; special-token text
+ * counts as one token). Has the ::tabllm_token_count_fn signature, so a table
+ * encoder can use it for its token budget with the tokenizer as user data.
+ * @return The count, or SIZE_MAX on failure (tabllm_last_error() says why).
+ */
+TABLLM_API size_t tabllm_tokenizer_count_tokens(const char *text, size_t len, void *tokenizer);
+
+/** Decoding flags. */
+#define TABLLM_DECODE_SKIP_SPECIAL 0x1u /**< leave special tokens out */
+
+/**
+ * Decodes ids into UTF-8 text with the tokenizer's decoder, as Hugging Face's
+ * `decode` does.
+ * @param text      receives the text and a terminating NUL (may be NULL when
+ *                  capacity is 0)
+ * @param capacity  room in `text`, counting the NUL
+ * @param len       receives the text's length without the NUL (also on
+ *                  BUFFER_TOO_SMALL: call again with capacity >= *len + 1)
+ * @return #TABLLM_OK; #TABLLM_ERR_BUFFER_TOO_SMALL;
+ *         #TABLLM_ERR_INVALID_ARGUMENT (an id that is not in the vocabulary,
+ *         named in the message); #TABLLM_ERR_OUT_OF_MEMORY.
+ */
+TABLLM_API tabllm_status tabllm_tokenizer_decode(const tabllm_tokenizer *tokenizer,
+                                                 const tabllm_token *ids, size_t n_ids,
+                                                 uint32_t flags, char *text, size_t capacity,
+                                                 size_t *len);
+
+/**
+ * Decodes tokens one at a time as they are generated, never splitting a UTF-8
+ * character between pieces (Hugging Face's DecodeStream).
+ * Thread-safety: one thread at a time per stream.
+ */
+typedef struct tabllm_decode_stream tabllm_decode_stream;
+
+/**
+ * Starts a stream.
+ * @param flags  TABLLM_DECODE_* bits
+ * @return #TABLLM_OK, #TABLLM_ERR_INVALID_ARGUMENT, #TABLLM_ERR_OUT_OF_MEMORY.
+ * Ownership: free with tabllm_decode_stream_free(), before the tokenizer.
+ */
+TABLLM_API tabllm_status tabllm_decode_stream_new(const tabllm_tokenizer *tokenizer,
+                                                  uint32_t flags, tabllm_decode_stream **out);
+
+/**
+ * Adds one id and returns the text it completes: often a few characters,
+ * sometimes "" (the id ends inside a character, or is a skipped special).
+ * @param text, capacity, len  as tabllm_tokenizer_decode(); on
+ *        BUFFER_TOO_SMALL the id is not consumed.
+ * @return as tabllm_tokenizer_decode().
+ */
+TABLLM_API tabllm_status tabllm_decode_stream_step(tabllm_decode_stream *stream,
+                                                   tabllm_token id, char *text, size_t capacity,
+                                                   size_t *len);
+
+/** Frees a stream. NULL is a no-op. */
+TABLLM_API void tabllm_decode_stream_free(tabllm_decode_stream *stream);
+
+/**
+ * The token text of an id, as tokenizer.json writes it ("Ġthe", "▁the",
+ * "<0x0A>", "<|begin_of_text|>").
+ * @return The text (NUL-terminated, valid while the tokenizer lives), or NULL
+ *         when the id is not in the vocabulary.
+ */
+TABLLM_API const char *tabllm_tokenizer_id_to_token(const tabllm_tokenizer *tokenizer,
+                                                    tabllm_token id);
+
+/**
+ * The id of a token text (added tokens first, then the model vocabulary).
+ * @return #TABLLM_OK; #TABLLM_ERR_NOT_FOUND.
+ */
+TABLLM_API tabllm_status tabllm_tokenizer_token_to_id(const tabllm_tokenizer *tokenizer,
+                                                      const char *token, size_t len,
+                                                      tabllm_token *out);
+
+/** The number of ids: the largest id + 1 (the size a model's embedding
+ *  needs at least). */
+TABLLM_API size_t tabllm_tokenizer_vocab_size(const tabllm_tokenizer *tokenizer);
+
+/** Special tokens a tokenizer may have. */
+typedef enum tabllm_special_token {
+    TABLLM_SPECIAL_BOS = 0,
+    TABLLM_SPECIAL_EOS = 1,
+    TABLLM_SPECIAL_PAD = 2,
+    TABLLM_SPECIAL_UNK = 3,
+    TABLLM_SPECIAL_TOKEN_MAX_ENUM_ = 0x7fffffff
+} tabllm_special_token;
+
+/**
+ * The id of a special token, from tokenizer_config.json (bos_token, ...),
+ * else generation_config.json, else the model's unk_token for UNK.
+ * @return The id, or -1 when the tokenizer has none.
+ */
+TABLLM_API tabllm_token tabllm_tokenizer_special_id(const tabllm_tokenizer *tokenizer,
+                                                    tabllm_special_token which);
+
+/** True (1) when decoding with #TABLLM_DECODE_SKIP_SPECIAL leaves `id` out. */
+TABLLM_API int tabllm_tokenizer_is_special(const tabllm_tokenizer *tokenizer, tabllm_token id);
+
 /* ------------------------------------------------------------------------- */
 /*  Chat templates                                                            */
 /* ------------------------------------------------------------------------- */
@@ -696,9 +917,6 @@ TABLLM_API tabllm_status tabllm_chat_render(const struct tabllm_tokenizer *token
 /* ========================================================================= */
 /*  4. Models and sessions: Llama-family forward pass, KV cache, sampling     */
 /* ========================================================================= */
-
-/** A token id. (Section 3 defines the same typedef; the two are identical.) */
-typedef int32_t tabllm_token;
 
 /**
  * A loaded model: a Hugging Face directory (`config.json` and

@@ -28,6 +28,8 @@ int cli_usage_error(const cli_command *command, const char *fmt, ...)
 
 extern const cli_command cli_cmd_logits;
 extern const cli_command cli_cmd_bench;
+/* The subcommands, each in its cmd_<name>.c. */
+extern const cli_command cli_cmd_tokenize;
 
 /* Looks a subcommand up by name; NULL when there is none. */
 const cli_command *cli_find_command(const char *name);

@@ -19,6 +19,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_chat_template,
     &cli_cmd_logits,
     &cli_cmd_bench,
+    &cli_cmd_tokenize,
 };
 
 static const size_t n_commands = sizeof commands / sizeof commands[0];

@@ -31,6 +31,7 @@ from .errors import (ABIMismatch, AdapterError, AdapterMismatch, BufferTooSmall,
                      last_error)
 from .chat import render_chat
 from .model import Model, Session, sampler_params, set_blas_threads
+from .tokenizer import DecodeStream, Tokenizer
 from .table import Table, encoding_name
 
 __version__ = "0.1.0"
@@ -103,6 +104,7 @@ __all__ = [
     "version", "version_number", "abi_version", "status_string", "last_error",
     "set_log_handler", "log_to_python",
     "Table", "encoding_name", "render_chat", "Model", "Session", "sampler_params", "set_blas_threads",
+    "Tokenizer", "DecodeStream",
     "Status", "LogLevel", "TableFormat", "RaggedPolicy", "CellType", "ColumnKind", "Encoding",
     "CellRendering", "RowSampling", "JsonOrient", "WeightFormat", "Pooling", "SpecialToken",
     "TabllmError", "InvalidArgument", "OutOfMemory", "IOFailure", "FormatError", "Unsupported",

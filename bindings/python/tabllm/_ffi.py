@@ -35,6 +35,9 @@ TABLLM_ENCODE_NO_FORMAT_AGGREGATION = 16
 TABLLM_ENCODE_NO_ANCHORS = 32
 TABLLM_ENCODE_NO_HEADER = 64
 TABLLM_ENCODE_SHEET_FORMATS = 128
+TABLLM_TOKENIZE_ADD_SPECIAL = 1
+TABLLM_TOKENIZE_SPECIAL_AS_TEXT = 2
+TABLLM_DECODE_SKIP_SPECIAL = 1
 TABLLM_CHAT_ADD_GENERATION_PROMPT = 1
 TABLLM_MODEL_CHECK_FINITE = 1
 TABLLM_SESSION_KEEP_HIDDEN = 1
@@ -151,6 +154,12 @@ tabllm_json_orient = c_uint
 TABLLM_JSON_RECORDS = 0
 TABLLM_JSON_SPLIT = 1
 
+tabllm_special_token = c_uint
+TABLLM_SPECIAL_BOS = 0
+TABLLM_SPECIAL_EOS = 1
+TABLLM_SPECIAL_PAD = 2
+TABLLM_SPECIAL_UNK = 3
+
 tabllm_weight_format = c_uint
 TABLLM_WEIGHTS_AUTO = 0
 TABLLM_WEIGHTS_F32 = 1
@@ -179,6 +188,13 @@ class tabllm_tokenizer(ctypes.Structure):
 tabllm_tokenizer_p = POINTER(tabllm_tokenizer)
 
 
+class tabllm_decode_stream(ctypes.Structure):
+    """Opaque `tabllm_decode_stream` (tabllm.h section 3); only ever seen through a pointer."""
+
+
+tabllm_decode_stream_p = POINTER(tabllm_decode_stream)
+
+
 class tabllm_model(ctypes.Structure):
     """Opaque `tabllm_model` (tabllm.h section 4); only ever seen through a pointer."""
 
@@ -201,6 +217,14 @@ class tabllm_table_read_params(ctypes.Structure):
 
 class tabllm_encode_params(ctypes.Structure):
     """Mirror of `tabllm_encode_params` (tabllm.h section 2); the offsets are checked by the tests."""
+
+
+class tabllm_tokenizer_params(ctypes.Structure):
+    """Mirror of `tabllm_tokenizer_params` (tabllm.h section 3); the offsets are checked by the tests."""
+
+
+class tabllm_token_offset(ctypes.Structure):
+    """Mirror of `tabllm_token_offset` (tabllm.h section 3); the offsets are checked by the tests."""
 
 
 class tabllm_chat_message(ctypes.Structure):
@@ -274,6 +298,14 @@ tabllm_encode_params._fields_ = [
     ('count_tokens', tabllm_token_count_fn),
     ('count_tokens_user_data', c_void_p),
     ('anchor_k', c_uint32),
+]
+tabllm_tokenizer_params._fields_ = [
+    ('struct_size', c_size_t),
+    ('max_file_bytes', c_uint64),
+]
+tabllm_token_offset._fields_ = [
+    ('start', c_size_t),
+    ('end', c_size_t),
 ]
 tabllm_chat_message._fields_ = [
     ('role', c_char_p),
@@ -465,6 +497,118 @@ def tabllm_encoding_from_name(name: Optional[bytes], out: Any, /) -> int: ...
 def tabllm_encoding_name(encoding: int, /) -> Optional[int]: ...
 
 # === 3. Tokenizers: Hugging Face tokenizer.json, exactly
+
+
+# TABLLM_API tabllm_status tabllm_tokenizer_params_init(tabllm_tokenizer_params *params,
+#                                                       size_t struct_size);
+@ctypes_function("tabllm_tokenizer_params_init", [POINTER(tabllm_tokenizer_params), c_size_t], tabllm_status)
+def tabllm_tokenizer_params_init(params: Any, struct_size: int, /) -> int: ...
+
+
+# TABLLM_API tabllm_status tabllm_tokenizer_load(const char *path,
+#                                                const tabllm_tokenizer_params *params,
+#                                                tabllm_tokenizer **out);
+@ctypes_function("tabllm_tokenizer_load", [c_char_p, POINTER(tabllm_tokenizer_params), POINTER(tabllm_tokenizer_p)], tabllm_status)
+def tabllm_tokenizer_load(path: Optional[bytes], params: Any, out: Any, /) -> int: ...
+
+
+# TABLLM_API tabllm_status tabllm_tokenizer_from_memory(const char *json, size_t len,
+#                                                       const tabllm_tokenizer_params *params,
+#                                                       tabllm_tokenizer **out);
+@ctypes_function("tabllm_tokenizer_from_memory", [c_char_p, c_size_t, POINTER(tabllm_tokenizer_params), POINTER(tabllm_tokenizer_p)], tabllm_status)
+def tabllm_tokenizer_from_memory(json: Optional[bytes], len_: int, params: Any, out: Any, /) -> int: ...
+
+
+# TABLLM_API void tabllm_tokenizer_free(tabllm_tokenizer *tokenizer);
+@ctypes_function("tabllm_tokenizer_free", [tabllm_tokenizer_p], None)
+def tabllm_tokenizer_free(tokenizer: Any, /) -> None: ...
+
+
+# TABLLM_API tabllm_status tabllm_tokenizer_encode(const tabllm_tokenizer *tokenizer,
+#                                                  const char *text, size_t len, uint32_t flags,
+#                                                  tabllm_token *ids, size_t capacity,
+#                                                  size_t *n_ids, tabllm_token_offset *offsets);
+@ctypes_function("tabllm_tokenizer_encode", [tabllm_tokenizer_p, c_char_p, c_size_t, c_uint32, POINTER(tabllm_token), c_size_t, POINTER(c_size_t), POINTER(tabllm_token_offset)], tabllm_status)
+def tabllm_tokenizer_encode(tokenizer: Any, text: Optional[bytes], len_: int, flags: int, ids: Any, capacity: int, n_ids: Any, offsets: Any, /) -> int: ...
+
+
+# TABLLM_API tabllm_status tabllm_tokenizer_encode_pair(const tabllm_tokenizer *tokenizer,
+#                                                       const char *text_a, size_t len_a,
+#                                                       const char *text_b, size_t len_b,
+#                                                       uint32_t flags, tabllm_token *ids,
+#                                                       size_t capacity, size_t *n_ids,
+#                                                       tabllm_token_offset *offsets);
+@ctypes_function("tabllm_tokenizer_encode_pair", [tabllm_tokenizer_p, c_char_p, c_size_t, c_char_p, c_size_t, c_uint32, POINTER(tabllm_token), c_size_t, POINTER(c_size_t), POINTER(tabllm_token_offset)], tabllm_status)
+def tabllm_tokenizer_encode_pair(tokenizer: Any, text_a: Optional[bytes], len_a: int, text_b: Optional[bytes], len_b: int, flags: int, ids: Any, capacity: int, n_ids: Any, offsets: Any, /) -> int: ...
+
+
+# TABLLM_API tabllm_status tabllm_tokenizer_encode_batch(const tabllm_tokenizer *tokenizer,
+#                                                        const char *const *texts,
+#                                                        const size_t *lens, size_t n_texts,
+#                                                        uint32_t flags, int n_threads,
+#                                                        tabllm_token **ids, size_t **starts);
+@ctypes_function("tabllm_tokenizer_encode_batch", [tabllm_tokenizer_p, POINTER(c_char_p), POINTER(c_size_t), c_size_t, c_uint32, c_int, POINTER(POINTER(tabllm_token)), POINTER(POINTER(c_size_t))], tabllm_status)
+def tabllm_tokenizer_encode_batch(tokenizer: Any, texts: Any, lens: Any, n_texts: int, flags: int, n_threads: int, ids: Any, starts: Any, /) -> int: ...
+
+
+# TABLLM_API size_t tabllm_tokenizer_count_tokens(const char *text, size_t len, void *tokenizer);
+@ctypes_function("tabllm_tokenizer_count_tokens", [c_char_p, c_size_t, c_void_p], c_size_t)
+def tabllm_tokenizer_count_tokens(text: Optional[bytes], len_: int, tokenizer: Any, /) -> int: ...
+
+
+# TABLLM_API tabllm_status tabllm_tokenizer_decode(const tabllm_tokenizer *tokenizer,
+#                                                  const tabllm_token *ids, size_t n_ids,
+#                                                  uint32_t flags, char *text, size_t capacity,
+#                                                  size_t *len);
+@ctypes_function("tabllm_tokenizer_decode", [tabllm_tokenizer_p, POINTER(tabllm_token), c_size_t, c_uint32, POINTER(c_char), c_size_t, POINTER(c_size_t)], tabllm_status)
+def tabllm_tokenizer_decode(tokenizer: Any, ids: Any, n_ids: int, flags: int, text: Any, capacity: int, len_: Any, /) -> int: ...
+
+
+# TABLLM_API tabllm_status tabllm_decode_stream_new(const tabllm_tokenizer *tokenizer,
+#                                                   uint32_t flags, tabllm_decode_stream **out);
+@ctypes_function("tabllm_decode_stream_new", [tabllm_tokenizer_p, c_uint32, POINTER(tabllm_decode_stream_p)], tabllm_status)
+def tabllm_decode_stream_new(tokenizer: Any, flags: int, out: Any, /) -> int: ...
+
+
+# TABLLM_API tabllm_status tabllm_decode_stream_step(tabllm_decode_stream *stream,
+#                                                    tabllm_token id, char *text,
+#                                                    size_t capacity, size_t *len);
+@ctypes_function("tabllm_decode_stream_step", [tabllm_decode_stream_p, tabllm_token, POINTER(c_char), c_size_t, POINTER(c_size_t)], tabllm_status)
+def tabllm_decode_stream_step(stream: Any, id_: int, text: Any, capacity: int, len_: Any, /) -> int: ...
+
+
+# TABLLM_API void tabllm_decode_stream_free(tabllm_decode_stream *stream);
+@ctypes_function("tabllm_decode_stream_free", [tabllm_decode_stream_p], None)
+def tabllm_decode_stream_free(stream: Any, /) -> None: ...
+
+
+# TABLLM_API const char *tabllm_tokenizer_id_to_token(const tabllm_tokenizer *tokenizer,
+#                                                     tabllm_token id);
+@ctypes_function("tabllm_tokenizer_id_to_token", [tabllm_tokenizer_p, tabllm_token], c_void_p)
+def tabllm_tokenizer_id_to_token(tokenizer: Any, id_: int, /) -> Optional[int]: ...
+
+
+# TABLLM_API tabllm_status tabllm_tokenizer_token_to_id(const tabllm_tokenizer *tokenizer,
+#                                                       const char *token, size_t len,
+#                                                       tabllm_token *out);
+@ctypes_function("tabllm_tokenizer_token_to_id", [tabllm_tokenizer_p, c_char_p, c_size_t, POINTER(tabllm_token)], tabllm_status)
+def tabllm_tokenizer_token_to_id(tokenizer: Any, token: Optional[bytes], len_: int, out: Any, /) -> int: ...
+
+
+# TABLLM_API size_t tabllm_tokenizer_vocab_size(const tabllm_tokenizer *tokenizer);
+@ctypes_function("tabllm_tokenizer_vocab_size", [tabllm_tokenizer_p], c_size_t)
+def tabllm_tokenizer_vocab_size(tokenizer: Any, /) -> int: ...
+
+
+# TABLLM_API tabllm_token tabllm_tokenizer_special_id(const tabllm_tokenizer *tokenizer,
+#                                                     tabllm_special_token which);
+@ctypes_function("tabllm_tokenizer_special_id", [tabllm_tokenizer_p, tabllm_special_token], tabllm_token)
+def tabllm_tokenizer_special_id(tokenizer: Any, which: int, /) -> int: ...
+
+
+# TABLLM_API int tabllm_tokenizer_is_special(const tabllm_tokenizer *tokenizer, tabllm_token id);
+@ctypes_function("tabllm_tokenizer_is_special", [tabllm_tokenizer_p, tabllm_token], c_int)
+def tabllm_tokenizer_is_special(tokenizer: Any, id_: int, /) -> int: ...
 
 
 # TABLLM_API tabllm_status tabllm_chat_params_init(tabllm_chat_params *params,

@@ -35,7 +35,6 @@ def test_errors():
         tabllm.render_chat(LOOP, msgs, max_bananas=1)
 
 
-@pytest.mark.skipif(not hasattr(tabllm, "Tokenizer"), reason="section 3 tokenizers not in tabllm.h yet")
 def test_tokenizer_template(tmp_path):
     import json
     tinytok.write(tmp_path)

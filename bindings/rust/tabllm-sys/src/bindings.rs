@@ -20,6 +20,9 @@ pub const TABLLM_ENCODE_NO_FORMAT_AGGREGATION: u32 = 16;
 pub const TABLLM_ENCODE_NO_ANCHORS: u32 = 32;
 pub const TABLLM_ENCODE_NO_HEADER: u32 = 64;
 pub const TABLLM_ENCODE_SHEET_FORMATS: u32 = 128;
+pub const TABLLM_TOKENIZE_ADD_SPECIAL: u32 = 1;
+pub const TABLLM_TOKENIZE_SPECIAL_AS_TEXT: u32 = 2;
+pub const TABLLM_DECODE_SKIP_SPECIAL: u32 = 1;
 pub const TABLLM_CHAT_ADD_GENERATION_PROMPT: u32 = 1;
 pub const TABLLM_MODEL_CHECK_FINITE: u32 = 1;
 pub const TABLLM_SESSION_KEEP_HIDDEN: u32 = 1;
@@ -135,6 +138,12 @@ pub type tabllm_json_orient = c_uint;
 pub const TABLLM_JSON_RECORDS: tabllm_json_orient = 0;
 pub const TABLLM_JSON_SPLIT: tabllm_json_orient = 1;
 pub const TABLLM_JSON_ORIENT_MAX_ENUM_: tabllm_json_orient = 2147483647;
+pub type tabllm_special_token = c_uint;
+pub const TABLLM_SPECIAL_BOS: tabllm_special_token = 0;
+pub const TABLLM_SPECIAL_EOS: tabllm_special_token = 1;
+pub const TABLLM_SPECIAL_PAD: tabllm_special_token = 2;
+pub const TABLLM_SPECIAL_UNK: tabllm_special_token = 3;
+pub const TABLLM_SPECIAL_TOKEN_MAX_ENUM_: tabllm_special_token = 2147483647;
 pub type tabllm_weight_format = c_uint;
 pub const TABLLM_WEIGHTS_AUTO: tabllm_weight_format = 0;
 pub const TABLLM_WEIGHTS_F32: tabllm_weight_format = 1;
@@ -157,6 +166,12 @@ pub struct tabllm_table {
 /// Opaque `tabllm_tokenizer` (tabllm.h section 3).
 #[repr(C)]
 pub struct tabllm_tokenizer {
+    _unused: [u8; 0],
+    _marker: core::marker::PhantomData<(*mut u8, core::marker::PhantomPinned)>,
+}
+/// Opaque `tabllm_decode_stream` (tabllm.h section 3).
+#[repr(C)]
+pub struct tabllm_decode_stream {
     _unused: [u8; 0],
     _marker: core::marker::PhantomData<(*mut u8, core::marker::PhantomPinned)>,
 }
@@ -226,6 +241,18 @@ pub struct tabllm_encode_params {
     pub count_tokens: tabllm_token_count_fn,
     pub count_tokens_user_data: *mut c_void,
     pub anchor_k: u32,
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct tabllm_tokenizer_params {
+    pub struct_size: usize,
+    pub max_file_bytes: u64,
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct tabllm_token_offset {
+    pub start: usize,
+    pub end: usize,
 }
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
@@ -340,6 +367,40 @@ extern "C" {
     /// `TABLLM_API const char *tabllm_encoding_name(tabllm_encoding encoding);`
     pub fn tabllm_encoding_name(encoding: tabllm_encoding) -> *const c_char;
     // === 3. Tokenizers: Hugging Face tokenizer.json, exactly
+    /// `TABLLM_API tabllm_status tabllm_tokenizer_params_init(tabllm_tokenizer_params *params, size_t struct_size);`
+    pub fn tabllm_tokenizer_params_init(params: *mut tabllm_tokenizer_params, struct_size: usize) -> tabllm_status;
+    /// `TABLLM_API tabllm_status tabllm_tokenizer_load(const char *path, const tabllm_tokenizer_params *params, tabllm_tokenizer **out);`
+    pub fn tabllm_tokenizer_load(path: *const c_char, params: *const tabllm_tokenizer_params, out: *mut *mut tabllm_tokenizer) -> tabllm_status;
+    /// `TABLLM_API tabllm_status tabllm_tokenizer_from_memory(const char *json, size_t len, const tabllm_tokenizer_params *params, tabllm_tokenizer **out);`
+    pub fn tabllm_tokenizer_from_memory(json: *const c_char, len: usize, params: *const tabllm_tokenizer_params, out: *mut *mut tabllm_tokenizer) -> tabllm_status;
+    /// `TABLLM_API void tabllm_tokenizer_free(tabllm_tokenizer *tokenizer);`
+    pub fn tabllm_tokenizer_free(tokenizer: *mut tabllm_tokenizer);
+    /// `TABLLM_API tabllm_status tabllm_tokenizer_encode(const tabllm_tokenizer *tokenizer, const char *text, size_t len, uint32_t flags, tabllm_token *ids, size_t capacity, size_t *n_ids, tabllm_token_offset *offsets);`
+    pub fn tabllm_tokenizer_encode(tokenizer: *const tabllm_tokenizer, text: *const c_char, len: usize, flags: u32, ids: *mut tabllm_token, capacity: usize, n_ids: *mut usize, offsets: *mut tabllm_token_offset) -> tabllm_status;
+    /// `TABLLM_API tabllm_status tabllm_tokenizer_encode_pair(const tabllm_tokenizer *tokenizer, const char *text_a, size_t len_a, const char *text_b, size_t len_b, uint32_t flags, tabllm_token *ids, size_t capacity, size_t *n_ids, tabllm_token_offset *offsets);`
+    pub fn tabllm_tokenizer_encode_pair(tokenizer: *const tabllm_tokenizer, text_a: *const c_char, len_a: usize, text_b: *const c_char, len_b: usize, flags: u32, ids: *mut tabllm_token, capacity: usize, n_ids: *mut usize, offsets: *mut tabllm_token_offset) -> tabllm_status;
+    /// `TABLLM_API tabllm_status tabllm_tokenizer_encode_batch(const tabllm_tokenizer *tokenizer, const char *const *texts, const size_t *lens, size_t n_texts, uint32_t flags, int n_threads, tabllm_token **ids, size_t **starts);`
+    pub fn tabllm_tokenizer_encode_batch(tokenizer: *const tabllm_tokenizer, texts: *const *const c_char, lens: *const usize, n_texts: usize, flags: u32, n_threads: c_int, ids: *mut *mut tabllm_token, starts: *mut *mut usize) -> tabllm_status;
+    /// `TABLLM_API size_t tabllm_tokenizer_count_tokens(const char *text, size_t len, void *tokenizer);`
+    pub fn tabllm_tokenizer_count_tokens(text: *const c_char, len: usize, tokenizer: *mut c_void) -> usize;
+    /// `TABLLM_API tabllm_status tabllm_tokenizer_decode(const tabllm_tokenizer *tokenizer, const tabllm_token *ids, size_t n_ids, uint32_t flags, char *text, size_t capacity, size_t *len);`
+    pub fn tabllm_tokenizer_decode(tokenizer: *const tabllm_tokenizer, ids: *const tabllm_token, n_ids: usize, flags: u32, text: *mut c_char, capacity: usize, len: *mut usize) -> tabllm_status;
+    /// `TABLLM_API tabllm_status tabllm_decode_stream_new(const tabllm_tokenizer *tokenizer, uint32_t flags, tabllm_decode_stream **out);`
+    pub fn tabllm_decode_stream_new(tokenizer: *const tabllm_tokenizer, flags: u32, out: *mut *mut tabllm_decode_stream) -> tabllm_status;
+    /// `TABLLM_API tabllm_status tabllm_decode_stream_step(tabllm_decode_stream *stream, tabllm_token id, char *text, size_t capacity, size_t *len);`
+    pub fn tabllm_decode_stream_step(stream: *mut tabllm_decode_stream, id: tabllm_token, text: *mut c_char, capacity: usize, len: *mut usize) -> tabllm_status;
+    /// `TABLLM_API void tabllm_decode_stream_free(tabllm_decode_stream *stream);`
+    pub fn tabllm_decode_stream_free(stream: *mut tabllm_decode_stream);
+    /// `TABLLM_API const char *tabllm_tokenizer_id_to_token(const tabllm_tokenizer *tokenizer, tabllm_token id);`
+    pub fn tabllm_tokenizer_id_to_token(tokenizer: *const tabllm_tokenizer, id: tabllm_token) -> *const c_char;
+    /// `TABLLM_API tabllm_status tabllm_tokenizer_token_to_id(const tabllm_tokenizer *tokenizer, const char *token, size_t len, tabllm_token *out);`
+    pub fn tabllm_tokenizer_token_to_id(tokenizer: *const tabllm_tokenizer, token: *const c_char, len: usize, out: *mut tabllm_token) -> tabllm_status;
+    /// `TABLLM_API size_t tabllm_tokenizer_vocab_size(const tabllm_tokenizer *tokenizer);`
+    pub fn tabllm_tokenizer_vocab_size(tokenizer: *const tabllm_tokenizer) -> usize;
+    /// `TABLLM_API tabllm_token tabllm_tokenizer_special_id(const tabllm_tokenizer *tokenizer, tabllm_special_token which);`
+    pub fn tabllm_tokenizer_special_id(tokenizer: *const tabllm_tokenizer, which: tabllm_special_token) -> tabllm_token;
+    /// `TABLLM_API int tabllm_tokenizer_is_special(const tabllm_tokenizer *tokenizer, tabllm_token id);`
+    pub fn tabllm_tokenizer_is_special(tokenizer: *const tabllm_tokenizer, id: tabllm_token) -> c_int;
     /// `TABLLM_API tabllm_status tabllm_chat_params_init(tabllm_chat_params *params, size_t struct_size);`
     pub fn tabllm_chat_params_init(params: *mut tabllm_chat_params, struct_size: usize) -> tabllm_status;
     /// `TABLLM_API tabllm_status tabllm_chat_template_render(const char *template_text, const tabllm_chat_message *messages, size_t n_messages, const tabllm_chat_params *params, char **out, size_t *out_len);`

@@ -72,6 +72,12 @@ fn rust_facts() -> Vec<String> {
     field!(v, tabllm_encode_params, count_tokens);
     field!(v, tabllm_encode_params, count_tokens_user_data);
     field!(v, tabllm_encode_params, anchor_k);
+    v.push(format!("S tabllm_tokenizer_params {} {}", size_of::<tabllm_tokenizer_params>(), align_of::<tabllm_tokenizer_params>()));
+    field!(v, tabllm_tokenizer_params, struct_size);
+    field!(v, tabllm_tokenizer_params, max_file_bytes);
+    v.push(format!("S tabllm_token_offset {} {}", size_of::<tabllm_token_offset>(), align_of::<tabllm_token_offset>()));
+    field!(v, tabllm_token_offset, start);
+    field!(v, tabllm_token_offset, end);
     v.push(format!("S tabllm_chat_message {} {}", size_of::<tabllm_chat_message>(), align_of::<tabllm_chat_message>()));
     field!(v, tabllm_chat_message, role);
     field!(v, tabllm_chat_message, content);
@@ -210,6 +216,11 @@ fn rust_facts() -> Vec<String> {
     v.push(format!("C TABLLM_JSON_RECORDS {}", TABLLM_JSON_RECORDS as i64));
     v.push(format!("C TABLLM_JSON_SPLIT {}", TABLLM_JSON_SPLIT as i64));
     v.push(format!("C TABLLM_JSON_ORIENT_MAX_ENUM_ {}", TABLLM_JSON_ORIENT_MAX_ENUM_ as i64));
+    v.push(format!("C TABLLM_SPECIAL_BOS {}", TABLLM_SPECIAL_BOS as i64));
+    v.push(format!("C TABLLM_SPECIAL_EOS {}", TABLLM_SPECIAL_EOS as i64));
+    v.push(format!("C TABLLM_SPECIAL_PAD {}", TABLLM_SPECIAL_PAD as i64));
+    v.push(format!("C TABLLM_SPECIAL_UNK {}", TABLLM_SPECIAL_UNK as i64));
+    v.push(format!("C TABLLM_SPECIAL_TOKEN_MAX_ENUM_ {}", TABLLM_SPECIAL_TOKEN_MAX_ENUM_ as i64));
     v.push(format!("C TABLLM_WEIGHTS_AUTO {}", TABLLM_WEIGHTS_AUTO as i64));
     v.push(format!("C TABLLM_WEIGHTS_F32 {}", TABLLM_WEIGHTS_F32 as i64));
     v.push(format!("C TABLLM_WEIGHTS_BF16 {}", TABLLM_WEIGHTS_BF16 as i64));
@@ -233,6 +244,9 @@ fn rust_facts() -> Vec<String> {
     v.push(format!("C TABLLM_ENCODE_NO_ANCHORS {}", TABLLM_ENCODE_NO_ANCHORS as i64));
     v.push(format!("C TABLLM_ENCODE_NO_HEADER {}", TABLLM_ENCODE_NO_HEADER as i64));
     v.push(format!("C TABLLM_ENCODE_SHEET_FORMATS {}", TABLLM_ENCODE_SHEET_FORMATS as i64));
+    v.push(format!("C TABLLM_TOKENIZE_ADD_SPECIAL {}", TABLLM_TOKENIZE_ADD_SPECIAL as i64));
+    v.push(format!("C TABLLM_TOKENIZE_SPECIAL_AS_TEXT {}", TABLLM_TOKENIZE_SPECIAL_AS_TEXT as i64));
+    v.push(format!("C TABLLM_DECODE_SKIP_SPECIAL {}", TABLLM_DECODE_SKIP_SPECIAL as i64));
     v.push(format!("C TABLLM_CHAT_ADD_GENERATION_PROMPT {}", TABLLM_CHAT_ADD_GENERATION_PROMPT as i64));
     v.push(format!("C TABLLM_MODEL_CHECK_FINITE {}", TABLLM_MODEL_CHECK_FINITE as i64));
     v.push(format!("C TABLLM_SESSION_KEEP_HIDDEN {}", TABLLM_SESSION_KEEP_HIDDEN as i64));

@@ -515,6 +515,42 @@ impl std::fmt::Debug for JsonOrient {
     }
 }
 
+/// `tabllm_special_token` (tabllm.h section 3): a C enum value; the associated
+/// constants name the values this version knows.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SpecialToken(pub u32);
+
+impl SpecialToken {
+    /// `TABLLM_SPECIAL_BOS`
+    pub const BOS: SpecialToken = SpecialToken(sys::TABLLM_SPECIAL_BOS);
+    /// `TABLLM_SPECIAL_EOS`
+    pub const EOS: SpecialToken = SpecialToken(sys::TABLLM_SPECIAL_EOS);
+    /// `TABLLM_SPECIAL_PAD`
+    pub const PAD: SpecialToken = SpecialToken(sys::TABLLM_SPECIAL_PAD);
+    /// `TABLLM_SPECIAL_UNK`
+    pub const UNK: SpecialToken = SpecialToken(sys::TABLLM_SPECIAL_UNK);
+
+    /// The constant's name, or None for a value this version does not know.
+    pub fn name(self) -> Option<&'static str> {
+        match self.0 {
+            sys::TABLLM_SPECIAL_BOS => Some("BOS"),
+            sys::TABLLM_SPECIAL_EOS => Some("EOS"),
+            sys::TABLLM_SPECIAL_PAD => Some("PAD"),
+            sys::TABLLM_SPECIAL_UNK => Some("UNK"),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Debug for SpecialToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.name() {
+            Some(n) => write!(f, "SpecialToken::{}", n),
+            None => write!(f, "SpecialToken({})", self.0),
+        }
+    }
+}
+
 /// `tabllm_weight_format` (tabllm.h section 4): a C enum value; the associated
 /// constants name the values this version knows.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -37,6 +37,7 @@ mod error;
 mod generated;
 mod model;
 mod table;
+mod tokenizer;
 mod util;
 
 pub use chat::{render_chat, render_chat_json, ChatMessage, ChatOptions};
@@ -44,6 +45,7 @@ pub use error::{last_error, status_string, Error, Result, Status};
 pub use generated::*;
 pub use model::{set_blas_threads, Batch, Model, ModelOptions, SamplerOptions, Session, SessionOptions};
 pub use table::{encode_flags, Cell, EncodeOptions, ReadOptions, Table};
+pub use tokenizer::{tokenize_flags, DecodeStream, Tokenizer};
 
 /// A token id (`tabllm_token`).
 pub type Token = sys::tabllm_token;

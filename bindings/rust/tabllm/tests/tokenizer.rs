@@ -74,3 +74,16 @@ fn token_budget_and_threads() {
         assert_eq!(h.join().unwrap(), want);
     }
 }
+
+#[test]
+fn the_tokenizers_own_chat_template() {
+    let dir = common::temp_dir("tok-chat");
+    common::write_tokenizer(&dir);
+    let cfg = "{\"bos_token\": \"<s>\", \"eos_token\": \"</s>\", \"chat_template\": \"{{ bos_token }}{% for m in messages %}<{{ m.role }}>{{ m.content }}{% endfor %}{% if add_generation_prompt %}<assistant>{% endif %}\"}";
+    std::fs::write(dir.join("tokenizer_config.json"), cfg).unwrap();
+    let t = Tokenizer::load(&dir).unwrap();
+    let out = t.apply_chat_template(&[tabllm::ChatMessage::new("user", "Hi")], true).unwrap();
+    assert_eq!(out, "<s><user>Hi<assistant>");
+    let plain = tok();
+    assert_eq!(plain.apply_chat_template(&[tabllm::ChatMessage::new("user", "Hi")], false).unwrap_err().status(), Status::NotFound);
+}
