@@ -85,6 +85,119 @@ def _read_params(format: Any = None, delimiter: Optional[str] = None, header: bo
     return p
 
 
+class _EncodeParams:
+    """A filled ``tabllm_encode_params`` and everything its pointers need
+    alive (strings, arrays, the token-counting callback). Shared by
+    Table.encode and the tasks that take encode options."""
+
+    def __init__(self, table: Optional["Table"], encoding: Union[str, int, None] = "markdown", *,
+               cells: Union[str, int, None] = None,
+               json_orient: Union[str, int, None] = None,
+               row: Optional[int] = None,
+               template: Optional[str] = None,
+               target: Optional[str] = None,
+               labels: Optional[Sequence[str]] = None,
+               title: Optional[str] = None,
+               context: Optional[str] = None,
+               caption: Optional[str] = None,
+               question: Optional[str] = None,
+               annotation: Optional[str] = None,
+               prompt_template: Optional[int] = None,
+               rows: Optional[Sequence[int]] = None,
+               sampling: Union[str, int, None] = None,
+               max_rows: Optional[int] = None,
+               seed: Optional[int] = None,
+               stratify_column: Optional[str] = None,
+               columns: Optional[Sequence[str]] = None,
+               max_columns: Optional[int] = None,
+               max_tokens: Optional[int] = None,
+               count_tokens: Optional[Callable[[str], int]] = None,
+               anchor_k: Optional[int] = None,
+               partition_marks: bool = False,
+               grammar: bool = False,
+               column_major: bool = False,
+               no_header: bool = False,
+               no_inverted_index: bool = False,
+               no_format_aggregation: bool = False,
+               no_anchors: bool = False) -> None:
+        """See :meth:`Table.encode` for the options."""
+        self.table = table
+        p = _ffi.tabllm_encode_params()
+        check(_ffi.tabllm_encode_params_init(ctypes.byref(p), ctypes.sizeof(p)))
+        if encoding is not None:
+            p.encoding = Table._encoding(encoding)
+        if cells is not None:
+            p.cells = coerce(CellRendering, cells, "cell rendering")
+        if json_orient is not None:
+            p.json_orient = coerce(JsonOrient, json_orient, "JSON orient")
+        if row is not None:
+            p.row = self._row_index(row)
+        for field, v in (("template_text", template), ("target", target), ("title", title),
+                         ("context", context), ("caption", caption), ("question", question),
+                         ("annotation", annotation), ("stratify_column", stratify_column)):
+            if v is not None:
+                setattr(p, field, v.encode("utf-8"))
+        if labels is not None:
+            p.labels = _str_array(list(labels))
+            p.n_labels = len(labels)
+        if prompt_template is not None:
+            p.prompt_template = prompt_template
+        if rows is not None:
+            idx = [self._row_index(r) for r in rows]
+            p.rows = (ctypes.c_size_t * max(len(idx), 1))(*idx)
+            p.n_rows = len(idx)
+        if sampling is not None:
+            p.row_sampling = coerce(RowSampling, sampling, "row sampling")
+        if columns is not None:
+            p.columns = _str_array(list(columns))
+            p.n_columns = len(columns)
+        for field, iv in (("max_rows", max_rows), ("seed", seed), ("max_columns", max_columns),
+                          ("max_tokens", max_tokens), ("anchor_k", anchor_k)):
+            if iv is not None:
+                setattr(p, field, iv)
+        for flag, on in ((_ffi.TABLLM_ENCODE_PARTITION_MARKS, partition_marks),
+                         (_ffi.TABLLM_ENCODE_GRAMMAR, grammar),
+                         (_ffi.TABLLM_ENCODE_COLUMN_MAJOR, column_major),
+                         (_ffi.TABLLM_ENCODE_NO_HEADER, no_header),
+                         (_ffi.TABLLM_ENCODE_NO_INVERTED_INDEX, no_inverted_index),
+                         (_ffi.TABLLM_ENCODE_NO_FORMAT_AGGREGATION, no_format_aggregation),
+                         (_ffi.TABLLM_ENCODE_NO_ANCHORS, no_anchors)):
+            if on:
+                p.flags |= flag
+
+        self.params = p
+        self._errors: List[BaseException] = []
+        callback_error = self._errors
+        keep: Any = None
+        if count_tokens is not None:
+            c_counter = getattr(count_tokens, "_c_token_counter", None)
+            if c_counter is not None:  # a Tokenizer: count in C, no Python per call
+                p.count_tokens, p.count_tokens_user_data = c_counter()
+                keep = count_tokens
+            else:
+                def counter(text: bytes, n: int, _user: Any) -> int:
+                    try:
+                        return int(count_tokens(ctypes.string_at(text, n).decode("utf-8")))  # type: ignore[misc]
+                    except BaseException as e:  # noqa: B902 - re-raised after the call
+                        callback_error.append(e)
+                        return ctypes.c_size_t(-1).value
+                keep = _ffi.tabllm_token_count_fn(counter)
+                p.count_tokens = keep
+        self._keep = keep
+
+    def _row_index(self, row: int) -> int:
+        if self.table is None:
+            if row < 0:
+                raise IndexError("negative rows need a table")
+            return row
+        return self.table._row(row)
+
+    def reraise(self) -> None:
+        """Raises what the token-counting callback raised, if anything."""
+        if self._errors:
+            raise self._errors[0]
+
+
 class Table(Handle):
     """A table: column names and rows of cells that keep the exact text they
     were written with, each typed (:class:`CellType`) from that text.
@@ -336,74 +449,18 @@ class Table(Handle):
         ``count_tokens`` (a function str -> int, or a :class:`Tokenizer`);
         ``anchor_k``; and the flags as booleans.
         """
-        p = _ffi.tabllm_encode_params()
-        check(_ffi.tabllm_encode_params_init(ctypes.byref(p), ctypes.sizeof(p)))
-        p.encoding = self._encoding(encoding)
-        if cells is not None:
-            p.cells = coerce(CellRendering, cells, "cell rendering")
-        if json_orient is not None:
-            p.json_orient = coerce(JsonOrient, json_orient, "JSON orient")
-        if row is not None:
-            p.row = self._row(row)
-        for field, v in (("template_text", template), ("target", target), ("title", title),
-                         ("context", context), ("caption", caption), ("question", question),
-                         ("annotation", annotation), ("stratify_column", stratify_column)):
-            if v is not None:
-                setattr(p, field, v.encode("utf-8"))
-        if labels is not None:
-            p.labels = _str_array(list(labels))
-            p.n_labels = len(labels)
-        if prompt_template is not None:
-            p.prompt_template = prompt_template
-        if rows is not None:
-            idx = [self._row(r) for r in rows]
-            p.rows = (ctypes.c_size_t * max(len(idx), 1))(*idx)
-            p.n_rows = len(idx)
-        if sampling is not None:
-            p.row_sampling = coerce(RowSampling, sampling, "row sampling")
-        if columns is not None:
-            p.columns = _str_array(list(columns))
-            p.n_columns = len(columns)
-        for field, iv in (("max_rows", max_rows), ("seed", seed), ("max_columns", max_columns),
-                          ("max_tokens", max_tokens), ("anchor_k", anchor_k)):
-            if iv is not None:
-                setattr(p, field, iv)
-        for flag, on in ((_ffi.TABLLM_ENCODE_PARTITION_MARKS, partition_marks),
-                         (_ffi.TABLLM_ENCODE_GRAMMAR, grammar),
-                         (_ffi.TABLLM_ENCODE_COLUMN_MAJOR, column_major),
-                         (_ffi.TABLLM_ENCODE_NO_HEADER, no_header),
-                         (_ffi.TABLLM_ENCODE_NO_INVERTED_INDEX, no_inverted_index),
-                         (_ffi.TABLLM_ENCODE_NO_FORMAT_AGGREGATION, no_format_aggregation),
-                         (_ffi.TABLLM_ENCODE_NO_ANCHORS, no_anchors)):
-            if on:
-                p.flags |= flag
-
-        callback_error: List[BaseException] = []
-        keep: Any = None
-        if count_tokens is not None:
-            c_counter = getattr(count_tokens, "_c_token_counter", None)
-            if c_counter is not None:  # a Tokenizer: count in C, no Python per call
-                p.count_tokens, p.count_tokens_user_data = c_counter()
-                keep = count_tokens
-            else:
-                def counter(text: bytes, n: int, _user: Any) -> int:
-                    try:
-                        return int(count_tokens(ctypes.string_at(text, n).decode("utf-8")))  # type: ignore[misc]
-                    except BaseException as e:  # noqa: B902 - re-raised after the call
-                        callback_error.append(e)
-                        return ctypes.c_size_t(-1).value
-                keep = _ffi.tabllm_token_count_fn(counter)
-                p.count_tokens = keep
+        built = _EncodeParams(self, encoding, **{k: v for k, v in locals().items()
+                                                 if k not in ("self", "encoding")})
+        p = built.params
         out = ctypes.POINTER(ctypes.c_char)()
         n = ctypes.c_size_t()
         st = _ffi.tabllm_table_encode(self._h, ctypes.byref(p), ctypes.byref(out), ctypes.byref(n))
-        del keep
         if st != _ffi.TABLLM_OK:
             err = error_from_status(st)
-            if callback_error:
-                raise callback_error[0]
+            built.reraise()
             raise err
         try:
+            built.reraise()
             return ctypes.string_at(out, n.value).decode("utf-8")
         finally:
             _ffi.tabllm_free(out)
