@@ -605,7 +605,8 @@ impl<'a> EncodeOptions<'a> {
         self.flags(sys::TABLLM_ENCODE_NO_HEADER)
     }
 
-    fn encode(&self, table: &Table) -> Result<String> {
+    /// The C struct and everything its pointers need, alive together.
+    pub(crate) fn to_c(&self) -> Result<CEncode<'_>> {
         let mut p = MaybeUninit::<sys::tabllm_encode_params>::zeroed();
         check(unsafe { sys::tabllm_encode_params_init(p.as_mut_ptr(), size_of::<sys::tabllm_encode_params>()) })?;
         let mut p = unsafe { p.assume_init() };
@@ -671,39 +672,68 @@ impl<'a> EncodeOptions<'a> {
         if let Some(k) = self.anchor_k {
             p.anchor_k = k;
         }
-        let ctx;
         p.max_tokens = self.max_tokens;
+        let mut ctx = None;
         match &self.counter {
             Some(Counter::Rust(f)) => {
-                ctx = Some(CounterCtx { f: *f, panic: Mutex::new(None) });
+                let c = Box::new(CounterCtx { f: *f, panic: Mutex::new(None) });
                 p.count_tokens = Some(count_trampoline);
-                p.count_tokens_user_data = ctx.as_ref().unwrap() as *const CounterCtx as *mut c_void;
+                p.count_tokens_user_data = &*c as *const CounterCtx as *mut c_void;
+                ctx = Some(c);
             }
             Some(Counter::C(f, user, _)) => {
-                ctx = None;
                 p.count_tokens = *f;
                 p.count_tokens_user_data = *user;
             }
-            None => ctx = None,
+            None => {}
         }
+        Ok(CEncode { p, _strings: strings, _labels: labels, _columns: columns, ctx })
+    }
+
+    fn encode(&self, table: &Table) -> Result<String> {
+        let c = self.to_c()?;
         let mut out: *mut c_char = ptr::null_mut();
         let mut len = 0usize;
-        // SAFETY: every pointer in p points into locals that outlive the call.
-        let st = unsafe { sys::tabllm_table_encode(table.ptr.as_ptr(), &p, &mut out, &mut len) };
+        // SAFETY: every pointer in the struct points into `c` or `self`.
+        let st = unsafe { sys::tabllm_table_encode(table.ptr.as_ptr(), c.params(), &mut out, &mut len) };
         let err = if st == sys::TABLLM_OK { None } else { Some(Error::from_status(st)) };
-        if let Some(c) = &ctx {
-            let payload = c.panic.lock().unwrap_or_else(|e| e.into_inner()).take();
-            if let Some(payload) = payload {
-                if !out.is_null() {
-                    unsafe { sys::tabllm_free(out as *mut c_void) };
-                }
-                resume_unwind(payload);
-            }
+        if c.panicked() && !out.is_null() {
+            unsafe { sys::tabllm_free(out as *mut c_void) };
         }
+        c.resume_panic();
         match err {
             Some(e) => Err(e),
             // SAFETY: out holds len bytes from the library, freed by take_string.
             None => Ok(unsafe { take_string(out, len) }),
+        }
+    }
+}
+
+type CStrings = Option<(Vec<Option<CString>>, Vec<*const c_char>)>;
+
+/// A filled `tabllm_encode_params` with the strings, arrays and callback
+/// context its pointers refer to (boxed where a pointer refers to it).
+pub(crate) struct CEncode<'o> {
+    p: sys::tabllm_encode_params,
+    _strings: Vec<Option<CString>>,
+    _labels: CStrings,
+    _columns: CStrings,
+    ctx: Option<Box<CounterCtx<'o>>>,
+}
+
+impl<'o> CEncode<'o> {
+    pub(crate) fn params(&self) -> *const sys::tabllm_encode_params {
+        &self.p
+    }
+    fn panicked(&self) -> bool {
+        self.ctx.as_ref().map_or(false, |c| c.panic.lock().unwrap_or_else(|e| e.into_inner()).is_some())
+    }
+    /// Resumes a panic the token counter caught during the C call.
+    pub(crate) fn resume_panic(&self) {
+        if let Some(c) = &self.ctx {
+            if let Some(payload) = c.panic.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                resume_unwind(payload);
+            }
         }
     }
 }
