@@ -227,7 +227,7 @@ def predict(model: Any, tokenizer: Any, table: Table, *, target: str,
             support: Optional[Table] = None, n_shots: int = 0, shot_selection: Union[str, int] = "random",
             seed: int = 0, shot_rows: Optional[Sequence[int]] = None, rows: Optional[Sequence[int]] = None,
             embeddings: bool = False, embeddings_only: bool = False, normalize: bool = False,
-            naive: bool = False, scoring: Union[str, int] = "sum", pooling: Union[str, int] = "mean",
+            naive: bool = False, pooling: Union[str, int] = "mean",
             n_threads: int = 1, max_batch_tokens: Optional[int] = None, max_context: Optional[int] = None,
             progress: Optional[Callable[[int, int], Optional[bool]]] = None,
             adapters: Sequence[Any] = ()) -> Prediction:
@@ -272,7 +272,6 @@ def predict(model: Any, tokenizer: Any, table: Table, *, target: str,
                      (_ffi.TABLLM_PREDICT_NORMALIZE, normalize), (_ffi.TABLLM_PREDICT_NAIVE, naive)):
         if on:
             p.flags |= flag
-    p.scoring = coerce(_Scoring, scoring, "scoring")
     p.pooling = coerce(Pooling, pooling, "pooling")
     p.n_threads = n_threads
     if max_batch_tokens is not None:

@@ -209,7 +209,6 @@ pub struct PredictOptions<'a> {
     shot_rows: Option<Vec<usize>>,
     rows: Option<Vec<usize>>,
     flags: u32,
-    scoring: Scoring,
     pooling: Pooling,
     n_threads: u32,
     max_batch_tokens: Option<u32>,
@@ -232,7 +231,6 @@ impl<'a> PredictOptions<'a> {
             shot_rows: None,
             rows: None,
             flags: 0,
-            scoring: Scoring::SUM,
             pooling: Pooling::MEAN,
             n_threads: 1,
             max_batch_tokens: None,
@@ -282,11 +280,6 @@ impl<'a> PredictOptions<'a> {
     /// `TABLLM_PREDICT_*` bits (embeddings, normalize, naive).
     pub fn flags(mut self, flags: u32) -> Self {
         self.flags |= flags;
-        self
-    }
-    /// Which scores the argmax uses.
-    pub fn scoring(mut self, scoring: Scoring) -> Self {
-        self.scoring = scoring;
         self
     }
     /// Pooling of row embeddings.
@@ -454,7 +447,6 @@ pub fn predict(model: &Model, tokenizer: &Tokenizer, table: &Table, options: &Pr
         p.n_rows = r.len();
     }
     p.flags = options.flags;
-    p.scoring = options.scoring.0;
     p.pooling = options.pooling.0;
     p.n_threads = options.n_threads;
     if let Some(n) = options.max_batch_tokens {
