@@ -150,6 +150,8 @@ def gen_python(h: Header) -> str:
         w("")
         w(f"class {s.name}(ctypes.Structure):")
         w(f'    """Mirror of `{s.name}` (tabllm.h section {s.section}); the offsets are checked by the tests."""')
+        w("")
+        w("    __slots__ = ()  # a misspelt field raises instead of setting a Python attribute")
     w("")
     w("# --- callback types " + "-" * 56)
     for c in h.callbacks:

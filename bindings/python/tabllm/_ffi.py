@@ -214,41 +214,61 @@ tabllm_session_p = POINTER(tabllm_session)
 class tabllm_table_read_params(ctypes.Structure):
     """Mirror of `tabllm_table_read_params` (tabllm.h section 2); the offsets are checked by the tests."""
 
+    __slots__ = ()  # a misspelt field raises instead of setting a Python attribute
+
 
 class tabllm_encode_params(ctypes.Structure):
     """Mirror of `tabllm_encode_params` (tabllm.h section 2); the offsets are checked by the tests."""
+
+    __slots__ = ()  # a misspelt field raises instead of setting a Python attribute
 
 
 class tabllm_tokenizer_params(ctypes.Structure):
     """Mirror of `tabllm_tokenizer_params` (tabllm.h section 3); the offsets are checked by the tests."""
 
+    __slots__ = ()  # a misspelt field raises instead of setting a Python attribute
+
 
 class tabllm_token_offset(ctypes.Structure):
     """Mirror of `tabllm_token_offset` (tabllm.h section 3); the offsets are checked by the tests."""
+
+    __slots__ = ()  # a misspelt field raises instead of setting a Python attribute
 
 
 class tabllm_chat_message(ctypes.Structure):
     """Mirror of `tabllm_chat_message` (tabllm.h section 3); the offsets are checked by the tests."""
 
+    __slots__ = ()  # a misspelt field raises instead of setting a Python attribute
+
 
 class tabllm_chat_params(ctypes.Structure):
     """Mirror of `tabllm_chat_params` (tabllm.h section 3); the offsets are checked by the tests."""
+
+    __slots__ = ()  # a misspelt field raises instead of setting a Python attribute
 
 
 class tabllm_model_params(ctypes.Structure):
     """Mirror of `tabllm_model_params` (tabllm.h section 4); the offsets are checked by the tests."""
 
+    __slots__ = ()  # a misspelt field raises instead of setting a Python attribute
+
 
 class tabllm_session_params(ctypes.Structure):
     """Mirror of `tabllm_session_params` (tabllm.h section 4); the offsets are checked by the tests."""
+
+    __slots__ = ()  # a misspelt field raises instead of setting a Python attribute
 
 
 class tabllm_batch(ctypes.Structure):
     """Mirror of `tabllm_batch` (tabllm.h section 4); the offsets are checked by the tests."""
 
+    __slots__ = ()  # a misspelt field raises instead of setting a Python attribute
+
 
 class tabllm_sampler_params(ctypes.Structure):
     """Mirror of `tabllm_sampler_params` (tabllm.h section 4); the offsets are checked by the tests."""
+
+    __slots__ = ()  # a misspelt field raises instead of setting a Python attribute
 
 # --- callback types --------------------------------------------------------
 tabllm_log_fn = ctypes.CFUNCTYPE(None, tabllm_log_level, c_char_p, c_void_p)

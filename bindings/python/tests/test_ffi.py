@@ -70,3 +70,10 @@ def test_struct_layouts_and_constants_match_the_c_compiler(header, tmp_path, sou
             assert getattr(_ffi, name) == int(value), name
         checked += 1
     assert checked > 50
+
+
+def test_a_misspelt_struct_field_raises():
+    p = _ffi.tabllm_encode_params()
+    p.max_rows = 3
+    with pytest.raises(AttributeError):
+        p.max_row = 3
