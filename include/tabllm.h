@@ -752,7 +752,11 @@ TABLLM_API tabllm_status tabllm_decode_stream_new(const tabllm_tokenizer *tokeni
  * sometimes "" (the id ends inside a character, or is a skipped special).
  * @param text, capacity, len  as tabllm_tokenizer_decode(); on
  *        BUFFER_TOO_SMALL the id is not consumed.
- * @return as tabllm_tokenizer_decode().
+ * @return as tabllm_tokenizer_decode(); #TABLLM_ERR_INVALID_UTF8 when byte
+ *         tokens (`<0x95>`) already returned turn out not to form a UTF-8
+ *         character, so the text returned so far would change (Hugging
+ *         Face's DecodeStream fails there too); the id is not consumed and
+ *         the stream cannot go on: start a new one.
  */
 TABLLM_API tabllm_status tabllm_decode_stream_step(tabllm_decode_stream *stream,
                                                    tabllm_token id, char *text, size_t capacity,
