@@ -233,7 +233,9 @@ TABLLM_API void tabllm_free(void *ptr);
 /**
  * A table: a header of column names and rows of typed cells that keep the
  * exact text they were written with.
- * Thread-safety: immutable once loaded or built; may be shared by threads.
+ * Thread-safety: immutable once loaded or built; may be shared by threads
+ * (any number may read and encode it at once). tabllm_table_append_row()
+ * only while no other thread uses the table.
  */
 typedef struct tabllm_table tabllm_table;
 
