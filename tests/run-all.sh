@@ -37,7 +37,7 @@ meson test -C build --print-errorlogs --num-processes 2
 step "tests under ASan+UBSan"
 setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 meson compile -C build-asan
-meson test -C build-asan --print-errorlogs --num-processes 2 --no-suite slow --no-suite abi
+meson test -C build-asan --print-errorlogs --num-processes 2 --timeout-multiplier 4 --no-suite slow --no-suite abi
 
 step "tests under ThreadSanitizer"
 tests/tsan.sh

@@ -146,7 +146,7 @@ static void render_int(const nf_section *s, int from, int to, const char *digits
         n_ph += s->toks[t].kind == TK_ZERO || s->toks[t].kind == TK_HASH ||
                 s->toks[t].kind == TK_QMARK;
     /* Build the digit text each placeholder shows. */
-    char text[800];
+    char text[800] = {0}; /* zeroed: gcc -O0 with sanitizers cannot see every path writes first */
     int tl = 0;
     int ph = 0;
     int lead = nd > n_ph ? nd - n_ph : 0; /* digits shown by the first placeholder */
