@@ -284,6 +284,11 @@ typedef struct tabllm_table_read_params {
                                    input byte (2^20 at least) */
     uint64_t max_columns;     /**< refuse tables with more columns; default 65536 */
     uint64_t max_field_bytes; /**< refuse longer fields (one cell's text); default 16 MiB */
+    /** XLSX: refuse workbooks whose parts inflate to more than this in all
+     *  (each part's declared size is checked before it is inflated, and the
+     *  running count while it is); one part may take at most half of it.
+     *  Default 2 GiB; 0 also means the default. */
+    uint64_t max_inflated_bytes;
 } tabllm_table_read_params;
 
 /**

@@ -34,6 +34,7 @@ enum {
     EM_GENERATION = 1 << 8,
     EM_BAD_CONTEXT = 1 << 9,
     EM_TWO_MESSAGES = 1 << 10,
+    EM_SMALL_INFLATE = 1 << 11,
 };
 /* Tensor edits (run_tensor). */
 enum { EM_T_DROP = 1, EM_T_SHAPE, EM_T_DTYPE_I32, EM_T_DTYPE_F8, EM_T_DTYPE_F16, EM_T_RANK3 };

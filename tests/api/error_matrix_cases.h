@@ -85,6 +85,8 @@ static const em_case em_cases[] = {
         "<worksheet/>\n====\n<sst><si><t>\xff</t></si></sst>", 0, 0),
     ROW("XLSX", "elements nested 100 deep", ERR_LIMIT_EXCEEDED, "nest deeper than 64",
         run_xlsx_deep, "", 0, 100),
+    ROW("XLSX", "part inflating past max_inflated_bytes", ERR_LIMIT_EXCEEDED,
+        "declares 1000012 bytes uncompressed", run_xlsx_bomb, "", 0, 1000000),
     ROW("XLSX", "more cells than max_cells", ERR_LIMIT_EXCEEDED, "cells", run_xlsx,
         "<worksheet><sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c><c r=\"B1\"><v>1</v></c>"
         "</row><row r=\"900\"><c r=\"C900\"><v>1</v></c></row></sheetData></worksheet>", 0,

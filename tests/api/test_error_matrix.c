@@ -91,6 +91,8 @@ static tabllm_status read_table(tabllm_table_format format, const void *data, si
         p.table_index = 1, p.sheet_index = 1;
     if (arg & EM_SHEET_NAME)
         p.sheet_name = "Nope";
+    if (arg & EM_SMALL_INFLATE)
+        p.max_inflated_bytes = 65536;
     tabllm_table *t = (tabllm_table *)1;
     tabllm_status st = tabllm_table_from_memory(data, len, &p, &t);
     if (st != TABLLM_OK && t != NULL)
@@ -229,6 +231,19 @@ static tabllm_status run_xlsx_deep(const em_case *c)
     tabllm_status st = run_xlsx(&d);
     free(sheet);
     free(inner);
+    return st;
+}
+
+/* A sheet of c->arg bytes, mostly spaces, that deflates to a few hundred:
+ * read with max_inflated_bytes of 64 KiB. */
+static tabllm_status run_xlsx_bomb(const em_case *c)
+{
+    char *sheet = repeat(" ", (size_t)c->arg, "<worksheet/>", "", 0);
+    em_case d = *c;
+    d.text = sheet;
+    d.arg = EM_DEFLATE | EM_SMALL_INFLATE;
+    tabllm_status st = run_xlsx(&d);
+    free(sheet);
     return st;
 }
 
