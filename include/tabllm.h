@@ -233,7 +233,9 @@ TABLLM_API void tabllm_free(void *ptr);
 /**
  * A table: a header of column names and rows of typed cells that keep the
  * exact text they were written with.
- * Thread-safety: immutable once loaded or built; may be shared by threads.
+ * Thread-safety: immutable once loaded or built; may be shared by threads
+ * (any number may read and encode it at once). tabllm_table_append_row()
+ * only while no other thread uses the table.
  */
 typedef struct tabllm_table tabllm_table;
 
@@ -282,6 +284,11 @@ typedef struct tabllm_table_read_params {
                                    input byte (2^20 at least) */
     uint64_t max_columns;     /**< refuse tables with more columns; default 65536 */
     uint64_t max_field_bytes; /**< refuse longer fields (one cell's text); default 16 MiB */
+    /** XLSX: refuse workbooks whose parts inflate to more than this in all
+     *  (each part's declared size is checked before it is inflated, and the
+     *  running count while it is); one part may take at most half of it.
+     *  Default 2 GiB; 0 also means the default. */
+    uint64_t max_inflated_bytes;
 } tabllm_table_read_params;
 
 /**
@@ -752,7 +759,11 @@ TABLLM_API tabllm_status tabllm_decode_stream_new(const tabllm_tokenizer *tokeni
  * sometimes "" (the id ends inside a character, or is a skipped special).
  * @param text, capacity, len  as tabllm_tokenizer_decode(); on
  *        BUFFER_TOO_SMALL the id is not consumed.
- * @return as tabllm_tokenizer_decode().
+ * @return as tabllm_tokenizer_decode(); #TABLLM_ERR_INVALID_UTF8 when byte
+ *         tokens (`<0x95>`) already returned turn out not to form a UTF-8
+ *         character, so the text returned so far would change (Hugging
+ *         Face's DecodeStream fails there too); the id is not consumed and
+ *         the stream cannot go on: start a new one.
  */
 TABLLM_API tabllm_status tabllm_decode_stream_step(tabllm_decode_stream *stream,
                                                    tabllm_token id, char *text, size_t capacity,

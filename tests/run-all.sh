@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian 12 machine: installs every
 # dependency, builds, and runs each suite in the normal build, under
-# ASan+UBSan, and under valgrind, then the bindings' own test runners.
+# ASan+UBSan, the threaded tests under ThreadSanitizer, and under valgrind,
+# then the bindings' own test runners.
 # Usage: tests/run-all.sh            (from anywhere; builds in <repo>/build*)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,6 +38,9 @@ step "tests under ASan+UBSan"
 setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 meson compile -C build-asan
 meson test -C build-asan --print-errorlogs --num-processes 2 --timeout-multiplier 4 --no-suite slow --no-suite abi
+
+step "tests under ThreadSanitizer"
+tests/tsan.sh
 
 step "tests under valgrind"
 meson test -C build --setup valgrind --print-errorlogs --num-processes 2 --suite unit --suite api

@@ -1,9 +1,9 @@
 #include "base/pool.h"
 
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <unistd.h>
 
 #include "base/alloc.h"
 
@@ -15,7 +15,10 @@
 #endif
 
 /* How long an idle worker spins before it sleeps: long enough to bridge the
- * serial gap between two kernels of one forward pass (~0.5 ms). */
+ * serial gap between two kernels of one forward pass (~0.5 ms). The caller
+ * spins as long for the workers to finish, then sleeps too. A pool with more
+ * threads than the machine has processors does not spin at all: a spinning
+ * thread would hold a processor that a thread with work is waiting for. */
 #define SPIN_ITERATIONS 20000
 
 struct worker {
@@ -26,6 +29,7 @@ struct worker {
 
 struct tl_pool {
     int n_threads;
+    int spin;               /* SPIN_ITERATIONS, or 0 when oversubscribed */
     struct worker *workers; /* n_threads - 1 of them */
 
     /* The current step; published by advancing `generation`, whose low bit
@@ -43,6 +47,14 @@ struct tl_pool {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     int sleepers; /* guarded by lock */
+    /* The caller sleeps on `done` once it has spun long enough; the worker
+     * that finishes the step last (brings `pending`, or `entry` once closed,
+     * to 0) signals it when `caller_waiting` is set. Both sides use
+     * sequentially consistent operations on those counters and on
+     * `caller_waiting`, so at least one of them sees the other's write and
+     * no wake-up is lost. */
+    pthread_cond_t done;
+    atomic_bool caller_waiting;
 };
 
 #define STEP_STATIC 0u
@@ -50,7 +62,7 @@ struct tl_pool {
 
 static unsigned wait_for_step(tl_pool *pool, unsigned seen)
 {
-    for (int i = 0; i < SPIN_ITERATIONS; i++) {
+    for (int i = 0; i < pool->spin; i++) {
         unsigned gen = atomic_load_explicit(&pool->generation, memory_order_acquire);
         if (gen != seen || atomic_load_explicit(&pool->stop, memory_order_acquire))
             return gen;
@@ -90,6 +102,16 @@ static bool enter_items(tl_pool *pool)
     return false;
 }
 
+/* Called by the worker that finished the step last. */
+static void wake_caller(tl_pool *pool)
+{
+    if (!atomic_load(&pool->caller_waiting))
+        return;
+    pthread_mutex_lock(&pool->lock);
+    pthread_cond_signal(&pool->done);
+    pthread_mutex_unlock(&pool->lock);
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
@@ -103,14 +125,16 @@ static void *worker_main(void *arg)
             /* a static step waits for every worker, so it is still the
              * current one and its fields are stable */
             pool->fn(pool->ctx, w->index, pool->n_threads);
-            atomic_fetch_sub_explicit(&pool->pending, 1, memory_order_release);
             seen = gen;
+            if (atomic_fetch_sub(&pool->pending, 1) == 1)
+                wake_caller(pool);
         } else if (enter_items(pool)) {
             /* the step entered may be a later one than `gen` (this thread
              * was descheduled in between): harmless, chunks are counted */
             run_items(pool, w->index);
             seen = gen;
-            atomic_fetch_sub_explicit(&pool->entry, 2u, memory_order_release);
+            if (atomic_fetch_sub(&pool->entry, 2u) == 2u) /* closed, and the last one out */
+                wake_caller(pool);
         } else {
             seen = gen; /* too late: the others took every chunk */
         }
@@ -127,6 +151,9 @@ tabllm_status tl_pool_new(int n_threads, tl_pool **out)
     if (pool == NULL)
         return tl_error_oom("a thread pool");
     pool->n_threads = n_threads;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    pool->spin = cpus > 0 && n_threads > cpus ? 0 : SPIN_ITERATIONS;
+    atomic_init(&pool->caller_waiting, false);
     atomic_init(&pool->generation, 0);
     atomic_init(&pool->pending, 0);
     atomic_init(&pool->next, 0);
@@ -134,6 +161,7 @@ tabllm_status tl_pool_new(int n_threads, tl_pool **out)
     atomic_init(&pool->stop, false);
     pthread_mutex_init(&pool->lock, NULL);
     pthread_cond_init(&pool->wake, NULL);
+    pthread_cond_init(&pool->done, NULL);
     if (n_threads > 1) {
         tabllm_status st = tl_calloc_array((void **)&pool->workers, (size_t)n_threads - 1,
                                            sizeof *pool->workers, "thread pool workers");
@@ -170,6 +198,7 @@ void tl_pool_free(tl_pool *pool)
     for (int i = 1; i < pool->n_threads; i++)
         pthread_join(pool->workers[i - 1].thread, NULL);
     pthread_cond_destroy(&pool->wake);
+    pthread_cond_destroy(&pool->done);
     pthread_mutex_destroy(&pool->lock);
     tl_free(pool->workers);
     tl_free(pool);
@@ -191,6 +220,34 @@ static void publish(tl_pool *pool, unsigned kind)
     pthread_mutex_unlock(&pool->lock);
 }
 
+static bool static_step_done(tl_pool *pool)
+{
+    return atomic_load(&pool->pending) == 0;
+}
+
+static bool items_step_done(tl_pool *pool)
+{
+    return atomic_load(&pool->entry) == 0;
+}
+
+/* The caller's wait for the workers: a spin, then (a worker is slow or
+ * descheduled, or there are more threads than processors) a sleep until the
+ * last one is done, rather than take a processor from it. */
+static void wait_for_workers(tl_pool *pool, bool (*done)(tl_pool *))
+{
+    for (int i = 0; i < pool->spin; i++) {
+        if (done(pool))
+            return;
+        cpu_relax();
+    }
+    atomic_store(&pool->caller_waiting, true);
+    pthread_mutex_lock(&pool->lock);
+    while (!done(pool))
+        pthread_cond_wait(&pool->done, &pool->lock);
+    pthread_mutex_unlock(&pool->lock);
+    atomic_store(&pool->caller_waiting, false);
+}
+
 void tl_pool_run(tl_pool *pool, tl_pool_fn fn, void *ctx)
 {
     if (pool->n_threads == 1) {
@@ -204,12 +261,7 @@ void tl_pool_run(tl_pool *pool, tl_pool_fn fn, void *ctx)
 
     fn(ctx, 0, pool->n_threads);
 
-    for (long spins = 0; atomic_load_explicit(&pool->pending, memory_order_acquire) > 0; spins++) {
-        if (spins < SPIN_ITERATIONS)
-            cpu_relax();
-        else
-            sched_yield(); /* a worker was descheduled: let it run */
-    }
+    wait_for_workers(pool, static_step_done);
 }
 
 void tl_pool_run_items(tl_pool *pool, size_t count, size_t chunk, tl_pool_items_fn fn, void *ctx)
@@ -233,13 +285,8 @@ void tl_pool_run_items(tl_pool *pool, size_t count, size_t chunk, tl_pool_items_
 
     /* close the step: workers that have not joined yet never will; wait for
      * those that did (they are finishing their last chunk) */
-    atomic_fetch_and_explicit(&pool->entry, ~1u, memory_order_acq_rel);
-    for (long spins = 0; atomic_load_explicit(&pool->entry, memory_order_acquire) != 0; spins++) {
-        if (spins < SPIN_ITERATIONS)
-            cpu_relax();
-        else
-            sched_yield();
-    }
+    atomic_fetch_and(&pool->entry, ~1u);
+    wait_for_workers(pool, items_step_done);
 }
 
 void tl_pool_share(size_t count, int thread_index, int n_threads, size_t *begin, size_t *end)

@@ -7,7 +7,9 @@
  * not share or resize anything process-wide; and each step is split statically
  * by thread index, so results depend only on the thread count, never on
  * timing. Workers spin briefly on an atomic generation counter between steps
- * and then sleep on a condition variable. */
+ * and then sleep on a condition variable; the caller spins as briefly for
+ * the step to end and then sleeps until the last worker wakes it. Pools with
+ * more threads than the machine has processors never spin. */
 #ifndef TL_BASE_POOL_H
 #define TL_BASE_POOL_H
 

@@ -23,6 +23,7 @@ static const tabllm_table_read_params read_defaults = {
     .max_cells = 1ull << 31,
     .max_columns = 65536,
     .max_field_bytes = 16u << 20,
+    .max_inflated_bytes = 2ull << 30,
 };
 
 TABLLM_API tabllm_status tabllm_table_read_params_init(tabllm_table_read_params *params,

@@ -263,6 +263,17 @@ tabllm_status tl_read_html(const tl_input *in, const tabllm_table_read_params *p
                       in->name);
     else
         st = find_table(in, p, doc, out);
+    /* libxml2's HTML parser (pandas' too, through lxml) stops reading at 256
+     * levels of nesting and keeps what came before. Tables before that point
+     * are read as pandas reads them; but "no such table" would be untrue when
+     * the parser stopped early, so that case names the limit instead. */
+    const xmlError *e = xmlCtxtGetLastError(ctxt);
+    if (st == TABLLM_ERR_NOT_FOUND && e != NULL && e->code == XML_ERR_INTERNAL_ERROR &&
+        e->message != NULL && strstr(e->message, "Excessive depth") != NULL)
+        st = tl_error(TABLLM_ERR_LIMIT_EXCEEDED,
+                      "%s:%d: elements nest deeper than 256 levels, where the HTML parser stops "
+                      "reading (as pandas' does); table %u is not before that point",
+                      in->name, e->line, p->table_index);
     if (doc != NULL)
         xmlFreeDoc(doc);
     htmlFreeParserCtxt(ctxt);

@@ -528,9 +528,15 @@ tabllm_status tabllm_decode_stream_step(tabllm_decode_stream *s, tabllm_token id
         return st;
     }
     if (memcmp(str, s->prefix, s->prefix_len) != 0) {
+        /* Byte pieces (<0x..>) that form no character decode as one U+FFFD
+         * per byte once a later token closes the run, rewriting text that
+         * was already returned. Hugging Face's DecodeStream fails here too
+         * (InvalidPrefix); the ids are not UTF-8, so that is the status. */
         tl_free(str);
-        return tl_error(TABLLM_ERR_INTERNAL, "decode stream: the decoded text no longer starts "
-                        "with what was already returned");
+        return tl_error(TABLLM_ERR_INVALID_UTF8,
+                        "decode stream: id %d turns byte tokens already returned into invalid "
+                        "UTF-8 (the text returned so far would change); start a new stream",
+                        (int)id);
     }
     st = copy_text(str + s->prefix_len, n - s->prefix_len, text, capacity, len);
     tl_free(str);

@@ -10,38 +10,26 @@
 #include <string.h>
 
 #include "base/utf8.h"
-#include "tabllm.h"
+#include "fuzz_tokenizers.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static tabllm_tokenizer *toks[8];
-static int n_toks;
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-static void load_all(void)
+/* Loading the real tokenizers takes seconds under ASan: before the first
+ * input, so that it does not count against -timeout. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    const char *cdata = getenv("TABLLM_CONFORMANCE_DATA"), *tdata = getenv("TABLLM_TEST_DATA");
-    static const char *real[] = {"llama2", "llama3", "qwen3", "gemma3"};
-    static const char *small[] = {"bytelevel", "sentencepiece", "wordsplit"};
-    char path[4096];
-    for (int i = 0; cdata && i < 4; i++) {
-        snprintf(path, sizeof path, "%s/tokenizer/tokenizers/%s/tokenizer.json", cdata, real[i]);
-        if (tabllm_tokenizer_load(path, NULL, &toks[n_toks]) == TABLLM_OK)
-            n_toks++;
-    }
-    for (int i = 0; tdata && i < 3; i++) {
-        snprintf(path, sizeof path, "%s/tokenizer/%s.json", tdata, small[i]);
-        if (tabllm_tokenizer_load(path, NULL, &toks[n_toks]) == TABLLM_OK)
-            n_toks++;
-    }
+    (void)argc, (void)argv;
+    fuzz_load_tokenizers();
+    return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (n_toks == 0)
-        load_all();
-    if (n_toks == 0 || size == 0)
+    if (fuzz_n_toks == 0 || size == 0)
         return 0;
-    tabllm_tokenizer *t = toks[data[0] % n_toks];
+    tabllm_tokenizer *t = fuzz_toks[data[0] % fuzz_n_toks];
     uint32_t flags = (data[0] >> 4) & 3;
     const char *text = (const char *)data + 1;
     size_t len = size - 1;

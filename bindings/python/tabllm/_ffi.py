@@ -377,6 +377,7 @@ tabllm_table_read_params._fields_ = [
     ('max_cells', c_uint64),
     ('max_columns', c_uint64),
     ('max_field_bytes', c_uint64),
+    ('max_inflated_bytes', c_uint64),
 ]
 tabllm_encode_params._fields_ = [
     ('struct_size', c_size_t),

@@ -67,10 +67,14 @@ const char *tl_numfmt_builtin_shown(uint32_t id)
 
 /* --- compiling ----------------------------------------------------------- */
 
-static void add_tok(nf_section *s, int kind, int n)
+/* False when the section is full and the token was dropped: flags that
+ * promise a token (has_exp, has_frac) must only be set when it is there. */
+static bool add_tok(nf_section *s, int kind, int n)
 {
-    if (s->n_toks < NF_MAX_TOKENS)
-        s->toks[s->n_toks++] = (tok){(uint8_t)kind, (uint8_t)n, 0, 0, 0};
+    if (s->n_toks >= NF_MAX_TOKENS)
+        return false;
+    s->toks[s->n_toks++] = (tok){(uint8_t)kind, (uint8_t)n, 0, 0, 0};
+    return true;
 }
 
 static void add_lit(nf_section *s, const char *text, size_t len)
@@ -222,14 +226,14 @@ static void compile_section(nf_section *s, const char *p, size_t end)
             s->percent++;
             i++;
         } else if (lc == 'e' && i + 1 < end && (p[i + 1] == '+' || p[i + 1] == '-')) {
-            add_tok(s, TK_EXP, p[i + 1] == '+');
-            s->has_exp = true;
+            if (add_tok(s, TK_EXP, p[i + 1] == '+'))
+                s->has_exp = true;
             i += 2;
         } else if (c == '/' && s->n_toks > 0 && is_placeholder(s->toks[s->n_toks - 1].kind) &&
                    i + 1 < end && (isdigit((unsigned char)p[i + 1]) || p[i + 1] == '#' ||
                                    p[i + 1] == '?' || p[i + 1] == '0')) {
-            add_tok(s, TK_SLASH, 0);
-            s->has_frac = true;
+            if (add_tok(s, TK_SLASH, 0))
+                s->has_frac = true;
             i++;
             if (isdigit((unsigned char)p[i]) && p[i] != '0') {
                 uint32_t d = 0;

@@ -106,7 +106,18 @@ done:
 tabllm_status tl_xlsx_read(const void *data, size_t size, const tabllm_table_read_params *params,
                            tabllm_table **out)
 {
-    const tl_xlsx_limits limits = TL_XLSX_LIMITS_DEFAULT;
+    tl_xlsx_limits limits = TL_XLSX_LIMITS_DEFAULT;
+    tabllm_table_read_params p;
+    tabllm_status st = tabllm_table_read_params_init(&p, sizeof p);
+    if (st == TABLLM_OK)
+        st = tl_params_read(&p, sizeof p, params, "tabllm_table_read_params");
+    if (st != TABLLM_OK)
+        return st;
+    if (p.max_inflated_bytes != 0) { /* 0: the default, for callers that fill the struct
+                                        themselves from an older header */
+        limits.max_total_bytes = p.max_inflated_bytes;
+        limits.max_part_bytes = p.max_inflated_bytes / 2 ? p.max_inflated_bytes / 2 : 1;
+    }
     return tl_xlsx_read_ex(data, size, params, &limits, out);
 }
 

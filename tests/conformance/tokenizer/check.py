@@ -13,9 +13,9 @@ import tempfile
 
 data = os.path.join(os.environ.get('TABLLM_CONFORMANCE_DATA', ''), 'tokenizer')
 cli = os.environ.get('TABLLM_CLI')
-# --quick (sanitizer builds, ten times slower): the first 600 corpus lines,
+# --quick (sanitizer builds, ten times slower, and under valgrind): the first 600 corpus lines,
 # ids and decodes only.
-quick = '--quick' in sys.argv
+quick = '--quick' in sys.argv or 'TABLLM_UNDER_VALGRIND' in os.environ
 chosen = [a for a in sys.argv[1:] if a != '--quick']
 names = chosen or ['llama2', 'llama3', 'qwen3', 'gemma3']
 if not os.path.exists(os.path.join(data, 'stamp')):

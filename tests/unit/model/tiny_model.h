@@ -55,6 +55,8 @@ static inline int tiny_tensors(tiny_tensor *out)
 
 static inline size_t tiny_esize(const char *dtype)
 {
+    if (strncmp(dtype, "F8", 2) == 0 || strcmp(dtype, "I8") == 0 || strcmp(dtype, "U8") == 0)
+        return 1;
     return strcmp(dtype, "F32") == 0 || strcmp(dtype, "I32") == 0 ? 4 : 2;
 }
 
@@ -114,6 +116,9 @@ static inline void tiny_write_st(const char *path, tiny_hook hook, void *user, c
                 v = *fill;
             if (tiny_esize(keep[i].dtype) == 4) {
                 fwrite(&v, 4, 1, f);
+            } else if (tiny_esize(keep[i].dtype) == 1) {
+                unsigned char b = (unsigned char)(v * 16.0f);
+                fwrite(&b, 1, 1, f);
             } else {
                 uint32_t u;
                 memcpy(&u, &v, 4);

@@ -180,6 +180,22 @@ static void test_decode_and_stream(void **state)
     }
     assert_string_equal(joined, full);
     tabllm_decode_stream_free(s);
+    /* A byte token that starts no character, then a word: the whole decode
+     * turns the earlier "\x02" into U+FFFD, which the stream had already
+     * returned (found by fuzz_tokenizer_decode; Hugging Face fails too). */
+    tabllm_token cut[] = {5, 0x95 + 3, 0}; /* <0x02> <0x95> ▁the */
+    assert_ok(tabllm_tokenizer_token_to_id(t, "\xE2\x96\x81the", 6, &cut[2]));
+    assert_ok(tabllm_decode_stream_new(t, 0, &s));
+    size_t pl;
+    assert_ok(tabllm_decode_stream_step(s, cut[0], piece, sizeof piece, &pl));
+    assert_int_equal(pl, 1);
+    assert_ok(tabllm_decode_stream_step(s, cut[1], piece, sizeof piece, &pl));
+    assert_int_equal(pl, 0);
+    assert_status(tabllm_decode_stream_step(s, cut[2], piece, sizeof piece, &pl),
+                  TABLLM_ERR_INVALID_UTF8, "invalid UTF-8");
+    tabllm_decode_stream_free(s);
+    assert_ok(tabllm_tokenizer_decode(t, cut, 3, 0, full, sizeof full, &len));
+    assert_string_equal(full, "\xEF\xBF\xBD\xEF\xBF\xBD the");
     tabllm_token bad = 1 << 20;
     assert_status(tabllm_tokenizer_decode(t, &bad, 1, 0, full, sizeof full, &len),
                   TABLLM_ERR_INVALID_ARGUMENT, "not a token id");

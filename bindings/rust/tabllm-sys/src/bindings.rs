@@ -260,6 +260,7 @@ pub struct tabllm_table_read_params {
     pub max_cells: u64,
     pub max_columns: u64,
     pub max_field_bytes: u64,
+    pub max_inflated_bytes: u64,
 }
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]

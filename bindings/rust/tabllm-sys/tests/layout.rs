@@ -42,6 +42,7 @@ fn rust_facts() -> Vec<String> {
     field!(v, tabllm_table_read_params, max_cells);
     field!(v, tabllm_table_read_params, max_columns);
     field!(v, tabllm_table_read_params, max_field_bytes);
+    field!(v, tabllm_table_read_params, max_inflated_bytes);
     v.push(format!("S tabllm_encode_params {} {}", size_of::<tabllm_encode_params>(), align_of::<tabllm_encode_params>()));
     field!(v, tabllm_encode_params, struct_size);
     field!(v, tabllm_encode_params, encoding);

@@ -133,6 +133,7 @@ int main(void)
     F(tabllm_table_read_params, max_cells);
     F(tabllm_table_read_params, max_columns);
     F(tabllm_table_read_params, max_field_bytes);
+    F(tabllm_table_read_params, max_inflated_bytes);
     S(tabllm_encode_params);
     F(tabllm_encode_params, struct_size);
     F(tabllm_encode_params, encoding);
