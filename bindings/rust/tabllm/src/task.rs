@@ -309,6 +309,18 @@ impl<'a> PredictOptions<'a> {
     /// LoRA adapters loaded for the model, applied in order to every row,
     /// each with its scale (1.0 is PEFT's default). They are borrowed for
     /// as long as the options live.
+    ///
+    /// ```no_run
+    /// use tabllm::*;
+    /// let model = Model::load("examples/demo/model", &ModelOptions::new())?;
+    /// let tok = Tokenizer::load("examples/demo/model")?;
+    /// let table = Table::load("examples/demo/data/biopsy-test.csv", &ReadOptions::new())?;
+    /// let biopsy = Adapter::load(&model, "examples/demo/adapter-biopsy", &AdapterOptions::new())?;
+    /// let options = PredictOptions::new("class").adapters(&[(&biopsy, 1.0)]);
+    /// let result = predict(&model, &tok, &table, &options)?;
+    /// println!("{:?}", result.accuracy(Scoring::SUM));
+    /// # Ok::<(), tabllm::Error>(())
+    /// ```
     pub fn adapters(mut self, adapters: &[(&'a Adapter, f32)]) -> Self {
         self.adapters = adapters.to_vec();
         self
