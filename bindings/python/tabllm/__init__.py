@@ -22,8 +22,9 @@ from . import _ffi
 from ._handle import live_handles
 from ._lib import ABI_VERSION, LibraryNotFoundError
 from ._lib import path as library_path
-from .enums import (CellRendering, CellType, ColumnKind, Encoding, JsonOrient, LogLevel, Pooling,
-                    RaggedPolicy, RowSampling, SpecialToken, Status, TableFormat, WeightFormat, coerce)
+from .enums import (AdapterTargetKind, CellRendering, CellType, ColumnKind, Encoding, JsonOrient, LogLevel,
+                    Pooling, RaggedPolicy, RowSampling, Scoring, ShotSelection, SpecialToken, Status,
+                    StopReason, TableFormat, WeightFormat, coerce)
 from .errors import (ABIMismatch, AdapterError, AdapterMismatch, BufferTooSmall, Cancelled,
                      ContextFull, FormatError, InternalError, InvalidArgument, InvalidUTF8,
                      IOFailure, LimitExceeded, ModelError, NotFound, OutOfMemory, ShapeMismatch,
@@ -33,6 +34,8 @@ from .chat import render_chat
 from .model import Model, Session, sampler_params, set_blas_threads
 from .tokenizer import DecodeStream, Tokenizer
 from .table import Table, encoding_name
+from .adapter import Adapter, AdapterTarget
+from .task import Generation, Prediction, answer, generate, predict
 
 __version__ = "0.1.0"
 
@@ -104,9 +107,11 @@ __all__ = [
     "version", "version_number", "abi_version", "status_string", "last_error",
     "set_log_handler", "log_to_python",
     "Table", "encoding_name", "render_chat", "Model", "Session", "sampler_params", "set_blas_threads",
-    "Tokenizer", "DecodeStream",
+    "Tokenizer", "DecodeStream", "Adapter", "AdapterTarget",
+    "generate", "Generation", "predict", "Prediction", "answer",
     "Status", "LogLevel", "TableFormat", "RaggedPolicy", "CellType", "ColumnKind", "Encoding",
     "CellRendering", "RowSampling", "JsonOrient", "WeightFormat", "Pooling", "SpecialToken",
+    "AdapterTargetKind", "StopReason", "ShotSelection", "Scoring",
     "TabllmError", "InvalidArgument", "OutOfMemory", "IOFailure", "FormatError", "Unsupported",
     "BufferTooSmall", "LimitExceeded", "Cancelled", "InvalidUTF8", "NotFound", "ABIMismatch",
     "InternalError", "TableError", "TableShape", "TokenizerError", "ModelError", "ShapeMismatch",

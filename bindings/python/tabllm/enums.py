@@ -39,6 +39,10 @@ JsonOrient = _build("JsonOrient", "TABLLM_JSON_", "JSON layouts for Encoding.JSO
 SpecialToken = _build("SpecialToken", "TABLLM_SPECIAL_", "Special tokens a tokenizer may have.")
 WeightFormat = _build("WeightFormat", "TABLLM_WEIGHTS_", "How a model's weights are kept in memory.")
 Pooling = _build("Pooling", "TABLLM_POOLING_", "How Session.embed pools hidden states.")
+AdapterTargetKind = _build("AdapterTargetKind", "TABLLM_ADAPTER_TARGET_", "How an adapter changes a module.")
+StopReason = _build("StopReason", "TABLLM_STOP_", "Why generation stopped.")
+ShotSelection = _build("ShotSelection", "TABLLM_SHOTS_", "How few-shot examples are drawn.")
+Scoring = _build("Scoring", "TABLLM_SCORING_", "Which label scores probabilities come from.")
 
 
 def coerce(cls: Type[enum.IntEnum], value: Any, what: str) -> int:

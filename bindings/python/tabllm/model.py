@@ -291,6 +291,28 @@ class Session(Handle):
         """Reseeds the session's random generator."""
         _ffi.tabllm_session_set_seed(self._h, seed)
 
+    def set_adapters(self, adapters: Sequence[Any], scales: Optional[Sequence[float]] = None,
+                     seq_id: Optional[int] = None) -> None:
+        """Makes every sequence (or sequence ``seq_id``) use these
+        :class:`~tabllm.Adapter` objects, in order, each with its scale
+        (default 1); ``[]`` returns to the base model. The session keeps them
+        alive. An adapter of another model raises InvalidArgument."""
+        from .adapter import set_adapters
+        set_adapters(self, adapters, scales, seq_id)
+
+    def merge_adapters(self) -> None:
+        """Merges the adapters into session-private weights (base-model
+        speed; all sequences must use the same set)."""
+        check(_ffi.tabllm_session_merge_adapters(self._h))
+
+    def unmerge_adapters(self) -> None:
+        """Drops the merged copies; a no-op when nothing is merged."""
+        _ffi.tabllm_session_unmerge_adapters(self._h)
+
+    @property
+    def adapters_merged(self) -> bool:
+        return bool(_ffi.tabllm_session_adapters_merged(self._h))
+
     def _repr_state(self) -> str:
         return f"n_ctx={self.n_ctx}"
 

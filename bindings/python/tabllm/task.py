@@ -7,7 +7,7 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Un
 from . import _ffi
 from ._handle import Handle
 from ._lib import string_at
-from .enums import Pooling, coerce
+from .enums import Pooling, Scoring, ShotSelection, coerce
 from .errors import check, error_from_status
 from .model import _Borrowed, _np, _View, sampler_params
 from .table import Table, _EncodeParams, _str_array
@@ -212,12 +212,7 @@ class Prediction(Handle):
         return f"{self.n_rows} rows x {len(self.labels)} labels"
 
 
-import enum as _enum  # noqa: E402
-
-_Scoring = _enum.IntEnum("Scoring", {k[len("TABLLM_SCORING_"):]: v for k, v in vars(_ffi).items()
-                                     if k.startswith("TABLLM_SCORING_") and not k.endswith("_MAX_ENUM_")})
-_Shots = _enum.IntEnum("ShotSelection", {k[len("TABLLM_SHOTS_"):]: v for k, v in vars(_ffi).items()
-                                         if k.startswith("TABLLM_SHOTS_")})
+_Scoring, _Shots = Scoring, ShotSelection
 
 
 def predict(model: Any, tokenizer: Any, table: Table, *, target: str,
@@ -230,13 +225,19 @@ def predict(model: Any, tokenizer: Any, table: Table, *, target: str,
             naive: bool = False, pooling: Union[str, int] = "mean",
             n_threads: int = 1, max_batch_tokens: Optional[int] = None, max_context: Optional[int] = None,
             progress: Optional[Callable[[int, int], Optional[bool]]] = None,
-            adapters: Sequence[Any] = ()) -> Prediction:
+            adapters: Sequence[Any] = (), adapter_scales: Optional[Sequence[float]] = None,
+            merge_adapters: bool = False) -> Prediction:
     """Scores the labels of every row of ``table`` (tabllm_predict): the
     row's prompt (TabuLa-8B's by default; ``encoding`` and ``encode_options``
     as :meth:`Table.encode` takes them) and, per label, the log-probability
     of ``label_prefix + label + completion_end``. ``labels`` default to the
     target's distinct values. Few-shot examples come from ``support``.
     ``progress(done, total)`` may return False to cancel.
+
+    ``adapters``: :class:`~tabllm.Adapter` objects loaded for ``model``,
+    applied in order to every row, each scaled by ``adapter_scales`` (default
+    1 each); ``merge_adapters=True`` merges them into the call's private
+    weights first (base-model speed; float rounding differs slightly).
     """
     cb = _Callbacks()
     p = _ffi.tabllm_predict_params()
@@ -279,19 +280,33 @@ def predict(model: Any, tokenizer: Any, table: Table, *, target: str,
     if max_context is not None:
         p.max_context = max_context
     p.progress = cb.progress_fn(progress)
-    if adapters:
-        _set_predict_adapters(p, adapters, keep)
+    _set_adapters(p, adapters, adapter_scales, keep)
+    if merge_adapters:
+        p.flags |= _ffi.TABLLM_PREDICT_MERGE_ADAPTERS
     out = _ffi.tabllm_prediction_p()
     cb.check(_ffi.tabllm_predict(model._h, tokenizer._h, table._h, ctypes.byref(p), ctypes.byref(out)))
+    del keep  # the arrays and Adapter objects lived until the call returned
     return Prediction(out)
 
 
-def _set_predict_adapters(p: Any, adapters: Sequence[Any], keep: List[Any]) -> None:
-    if not hasattr(p, "adapters"):
-        raise NotImplementedError("this libtabllm's tabllm_predict_params has no adapters")
-    arr = (_ffi.tabllm_adapter_p * len(adapters))(*[a._h for a in adapters])
-    keep.append(arr)
-    p.adapters, p.n_adapters = arr, len(adapters)
+def _set_adapters(p: Any, adapters: Sequence[Any], scales: Optional[Sequence[float]], keep: List[Any]) -> None:
+    """Fills the adapters/adapter_scales/n_adapters fields of a predict or
+    answer params struct. ``keep`` holds the Adapter objects and the C arrays
+    for the call, so none is collected (and freed) while C reads them."""
+    from .adapter import Adapter, _adapter_arrays
+    adapters = list(adapters)
+    for a in adapters:
+        if not isinstance(a, Adapter):
+            raise TypeError(f"adapters must be tabllm.Adapter objects, not {type(a).__name__}")
+    if not adapters:
+        if scales:
+            raise ValueError(f"{len(scales)} adapter scales for 0 adapters")
+        return
+    arr, sc, n = _adapter_arrays(adapters, None if scales is None else list(scales))
+    keep.extend((adapters, arr, sc))
+    p.adapters, p.n_adapters = arr, n
+    if sc is not None:
+        p.adapter_scales = sc
 
 
 # ---------------------------------------------------------------- table QA
@@ -299,11 +314,13 @@ def answer(model: Any, tokenizer: Any, table: Table, question: str, *,
            encoding: Union[str, int, None] = None, encode_options: Optional[Dict[str, Any]] = None,
            chat: bool = True, max_tokens: Optional[int] = None, n_ctx: Optional[int] = None,
            n_threads: int = 1, instruction: Optional[str] = None,
-           on_token: Optional[TokenCallback] = None) -> str:
+           on_token: Optional[TokenCallback] = None, adapters: Sequence[Any] = (),
+           adapter_scales: Optional[Sequence[float]] = None, merge_adapters: bool = False) -> str:
     """Answers a question about a table (tabllm_answer): the table (Markdown
     by default, reduced to the rows most relevant to the question when it
     does not fit), the question, the tokenizer's chat template when it has
-    one (``chat=False`` to skip it), generated greedily."""
+    one (``chat=False`` to skip it), generated greedily. ``adapters``,
+    ``adapter_scales`` and ``merge_adapters`` as :func:`predict` takes them."""
     cb = _Callbacks()
     p = _ffi.tabllm_answer_params()
     check(_ffi.tabllm_answer_params_init(ctypes.byref(p), ctypes.sizeof(p)))
@@ -321,6 +338,10 @@ def answer(model: Any, tokenizer: Any, table: Table, question: str, *,
     if instruction is not None:
         p.instruction = instruction.encode("utf-8")
     p.on_token = cb.token_fn(on_token)
+    keep: List[Any] = []
+    _set_adapters(p, adapters, adapter_scales, keep)
+    if merge_adapters:
+        p.flags |= _ffi.TABLLM_ANSWER_MERGE_ADAPTERS
     out = ctypes.POINTER(ctypes.c_char)()
     n = ctypes.c_size_t()
     st = _ffi.tabllm_answer(model._h, tokenizer._h, table._h, question.encode("utf-8"), ctypes.byref(p),
@@ -330,4 +351,4 @@ def answer(model: Any, tokenizer: Any, table: Table, question: str, *,
         return ctypes.string_at(out, n.value).decode("utf-8")
     finally:
         _ffi.tabllm_free(out)
-        del built
+        del built, keep

@@ -103,7 +103,7 @@ impl Adapter {
         Ok(Adapter { inner: Arc::new(Handle(h)), model: model.clone() })
     }
 
-    fn ptr(&self) -> *mut sys::tabllm_adapter {
+    pub(crate) fn ptr(&self) -> *mut sys::tabllm_adapter {
         self.inner.0.as_ptr()
     }
 

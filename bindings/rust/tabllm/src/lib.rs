@@ -32,19 +32,23 @@ use std::sync::{Arc, Mutex};
 
 pub use tabllm_sys as sys;
 
+mod adapter;
 mod chat;
 mod error;
 mod generated;
 mod model;
 mod table;
+mod task;
 mod tokenizer;
 mod util;
 
+pub use adapter::{Adapter, AdapterOptions, AdapterTarget};
 pub use chat::{render_chat, render_chat_json, ChatMessage, ChatOptions};
 pub use error::{last_error, status_string, Error, Result, Status};
 pub use generated::*;
 pub use model::{set_blas_threads, Batch, Model, ModelOptions, SamplerOptions, Session, SessionOptions};
 pub use table::{encode_flags, Cell, EncodeOptions, ReadOptions, Table};
+pub use task::{answer, predict, AnswerOptions, GenerateOptions, Generation, OnToken, PredictOptions, Prediction};
 pub use tokenizer::{tokenize_flags, DecodeStream, Tokenizer};
 
 /// A token id (`tabllm_token`).

@@ -309,6 +309,9 @@ pub struct Session {
     model: Model,
     n_vocab: usize,
     n_embd: usize,
+    // The adapters in use, per sequence (None: all): the C library counts
+    // references too, this keeps the Rust side's ownership plain.
+    adapters: std::collections::HashMap<Option<i32>, Vec<Arc<dyn std::any::Any + Send + Sync>>>,
 }
 
 // SAFETY: "one thread at a time (it may move between threads)": Send, and
@@ -347,7 +350,15 @@ impl Session {
         let mut out = ptr::null_mut();
         check(unsafe { sys::tabllm_session_new(model.ptr(), &p, &mut out) })?;
         let ptr = NonNull::new(out).ok_or_else(|| Error::new(Status::Internal, "no session"))?;
-        Ok(Session { ptr, model: model.clone(), n_vocab: model.n_vocab(), n_embd: model.n_embd() })
+        Ok(Session { ptr, model: model.clone(), n_vocab: model.n_vocab(), n_embd: model.n_embd(), adapters: Default::default() })
+    }
+
+    /// Records the adapters a sequence (None: every sequence) now uses.
+    pub(crate) fn keep_alive(&mut self, seq_id: Option<i32>, adapters: Vec<Arc<dyn std::any::Any + Send + Sync>>) {
+        if seq_id.is_none() {
+            self.adapters.clear();
+        }
+        self.adapters.insert(seq_id, adapters);
     }
 
     /// The model this session runs.

@@ -10,6 +10,7 @@ use std::sync::Mutex;
 
 use tabllm_sys as sys;
 
+use crate::adapter::Adapter;
 use crate::error::{check, Error, Result, Status};
 use crate::generated::{Pooling, Scoring, ShotSelection, StopReason};
 use crate::model::{Model, SamplerOptions, Session};
@@ -213,6 +214,7 @@ pub struct PredictOptions<'a> {
     n_threads: u32,
     max_batch_tokens: Option<u32>,
     max_context: Option<u32>,
+    adapters: Vec<(&'a Adapter, f32)>,
 }
 
 impl<'a> PredictOptions<'a> {
@@ -235,6 +237,7 @@ impl<'a> PredictOptions<'a> {
             n_threads: 1,
             max_batch_tokens: None,
             max_context: None,
+            adapters: Vec::new(),
         }
     }
     /// The candidate labels, as printed in prompts.
@@ -302,6 +305,33 @@ impl<'a> PredictOptions<'a> {
         self.max_context = Some(n);
         self
     }
+
+    /// LoRA adapters loaded for the model, applied in order to every row,
+    /// each with its scale (1.0 is PEFT's default). They are borrowed for
+    /// as long as the options live.
+    ///
+    /// ```no_run
+    /// use tabllm::*;
+    /// let model = Model::load("examples/demo/model", &ModelOptions::new())?;
+    /// let tok = Tokenizer::load("examples/demo/model")?;
+    /// let table = Table::load("examples/demo/data/biopsy-test.csv", &ReadOptions::new())?;
+    /// let biopsy = Adapter::load(&model, "examples/demo/adapter-biopsy", &AdapterOptions::new())?;
+    /// let options = PredictOptions::new("class").adapters(&[(&biopsy, 1.0)]);
+    /// let result = predict(&model, &tok, &table, &options)?;
+    /// println!("{:?}", result.accuracy(Scoring::SUM));
+    /// # Ok::<(), tabllm::Error>(())
+    /// ```
+    pub fn adapters(mut self, adapters: &[(&'a Adapter, f32)]) -> Self {
+        self.adapters = adapters.to_vec();
+        self
+    }
+    /// Merge the adapters into the call's private copy of the weights first
+    /// (`TABLLM_PREDICT_MERGE_ADAPTERS`): base-model speed for a copy of the
+    /// changed weights; rounding differs slightly from unmerged.
+    pub fn merge_adapters(mut self) -> Self {
+        self.flags |= sys::TABLLM_PREDICT_MERGE_ADAPTERS;
+        self
+    }
 }
 
 /// The result of [`predict`]; immutable, `Send + Sync`.
@@ -363,6 +393,15 @@ impl Prediction {
     /// Label scores (summed or mean log-probabilities), `n_rows × n_labels`.
     pub fn logprobs(&self, scoring: Scoring) -> Option<&[f64]> {
         self.matrix(unsafe { sys::tabllm_prediction_logprobs(self.p(), scoring.0) }, self.n_labels())
+    }
+    /// Tokens of each label's continuation (what [`Scoring::MEAN`] divides by).
+    pub fn label_tokens(&self) -> &[u32] {
+        let p = unsafe { sys::tabllm_prediction_label_tokens(self.p()) };
+        if p.is_null() {
+            &[]
+        } else {
+            unsafe { std::slice::from_raw_parts(p, self.n_labels()) }
+        }
     }
     /// The most probable label index of each row.
     pub fn argmax(&self, scoring: Scoring) -> Option<&[i32]> {
@@ -455,6 +494,12 @@ pub fn predict(model: &Model, tokenizer: &Tokenizer, table: &Table, options: &Pr
     if let Some(n) = options.max_context {
         p.max_context = n;
     }
+    let (adapters, scales) = adapter_arrays(&options.adapters);
+    if !adapters.is_empty() {
+        p.adapters = adapters.as_ptr();
+        p.adapter_scales = scales.as_ptr();
+        p.n_adapters = adapters.len();
+    }
     let mut out = ptr::null_mut();
     let st = unsafe { sys::tabllm_predict(model.as_ptr() as *mut _, tokenizer.as_ptr(), table.as_ptr(), &p, &mut out) };
     if let Some(e) = &encode {
@@ -463,6 +508,11 @@ pub fn predict(model: &Model, tokenizer: &Tokenizer, table: &Table, options: &Pr
     check(st)?;
     let ptr = NonNull::new(out).ok_or_else(|| Error::new(Status::Internal, "no prediction"))?;
     Ok(Prediction { ptr })
+}
+
+/// The C arrays of an adapter list (borrowed from the options for the call).
+fn adapter_arrays(adapters: &[(&Adapter, f32)]) -> (Vec<*mut sys::tabllm_adapter>, Vec<f32>) {
+    (adapters.iter().map(|(a, _)| a.ptr()).collect(), adapters.iter().map(|(_, s)| *s).collect())
 }
 
 /// How [`answer`] runs (`tabllm_answer_params`).
@@ -475,6 +525,8 @@ pub struct AnswerOptions<'a> {
     n_threads: Option<u32>,
     instruction: Option<String>,
     on_token: Option<OnToken<'a>>,
+    adapters: Vec<(&'a Adapter, f32)>,
+    merge_adapters: bool,
 }
 
 impl<'a> AnswerOptions<'a> {
@@ -517,6 +569,18 @@ impl<'a> AnswerOptions<'a> {
         self.on_token = Some(f);
         self
     }
+    /// LoRA adapters loaded for the model, applied in order, each with its
+    /// scale (see [`PredictOptions::adapters`]).
+    pub fn adapters(mut self, adapters: &[(&'a Adapter, f32)]) -> Self {
+        self.adapters = adapters.to_vec();
+        self
+    }
+    /// Merge the adapters into the call's private weights first
+    /// (`TABLLM_ANSWER_MERGE_ADAPTERS`).
+    pub fn merge_adapters(mut self) -> Self {
+        self.merge_adapters = true;
+        self
+    }
 }
 
 /// Answers a question about a table (`tabllm_answer`).
@@ -533,6 +597,15 @@ pub fn answer(model: &Model, tokenizer: &Tokenizer, table: &Table, question: &st
     }
     if options.no_chat {
         p.flags |= sys::TABLLM_ANSWER_NO_CHAT;
+    }
+    if options.merge_adapters {
+        p.flags |= sys::TABLLM_ANSWER_MERGE_ADAPTERS;
+    }
+    let (adapters, scales) = adapter_arrays(&options.adapters);
+    if !adapters.is_empty() {
+        p.adapters = adapters.as_ptr();
+        p.adapter_scales = scales.as_ptr();
+        p.n_adapters = adapters.len();
     }
     if let Some(n) = options.max_tokens {
         p.max_tokens = n;

@@ -5,6 +5,33 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+pub mod json;
+use json::Json;
+
+/// examples/demo: the demo model, its adapter, the biopsy table and
+/// PyTorch's numbers for them (expected.json).
+pub fn demo_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../examples/demo")
+}
+
+/// examples/demo/expected.json, parsed.
+pub fn demo_expected() -> Json {
+    Json::parse(&fs::read_to_string(demo_dir().join("expected.json")).unwrap())
+}
+
+/// expected.json's `field` ("logprob_sum", "prob", ...) of `key` ("base",
+/// "base+adapter", ...) for `row`, per label in the file's label order.
+pub fn demo_want(e: &Json, key: &str, field: &str, row: usize) -> Vec<f64> {
+    let r = &e["rows"][row];
+    assert_eq!(r["row"].f64() as usize, row);
+    e["labels"].arr().iter().map(|l| r[key][field][l.str()].f64()).collect()
+}
+
+/// The labels of expected.json.
+pub fn demo_labels(e: &Json) -> Vec<String> {
+    e["labels"].arr().iter().map(|l| l.str().to_string()).collect()
+}
+
 pub const BOS: i32 = 259;
 pub const EOS: i32 = 260;
 
