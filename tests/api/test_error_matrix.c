@@ -331,7 +331,7 @@ static tabllm_status run_config_deep(const em_case *c)
     char *inner = repeat("[", (size_t)c->arg, "1", "]", (size_t)c->arg);
     size_t n = strlen(inner) + strlen(TINY_CONFIG) + 16;
     char *s = malloc(n);
-    snprintf(s, n, "{\"x\": %s, %s", inner, TINY_CONFIG + 1);
+    snprintf(s, n, "{\"x\": %s, %s", inner, &TINY_CONFIG[1]);
     char *dir = tiny_model(s, NULL, NULL, NULL);
     tabllm_status st = load_model_dir(dir, 0);
     tiny_remove(dir);
