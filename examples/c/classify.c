@@ -1,6 +1,7 @@
 /* Classifies the rows of a CSV with the demo model and its LoRA adapter:
  * each row becomes a TabuLa-8B prompt, and each candidate label is scored by
- * its log-probability after the prompt (tabllm_predict).
+ * its log-probability after the prompt (tabllm_predict), with the adapter
+ * applied to every projection it targets.
  *
  *   classify [DEMO_DIR [CSV [N_ROWS]]]
  *       DEMO_DIR  default examples/demo (model/, adapter-biopsy/)
@@ -32,17 +33,21 @@ int main(int argc, char **argv)
 
     tabllm_model *model = NULL;
     tabllm_tokenizer *tok = NULL;
+    tabllm_adapter *adapter = NULL;
     tabllm_table *table = NULL;
     tabllm_prediction *result = NULL;
+    size_t *rows = NULL;
     tabllm_status st;
     int rc = 1;
 
-    if ((st = tabllm_model_load(model_dir, NULL, &model)) != TABLLM_OK) {
+    if ((st = tabllm_model_load(model_dir, NULL, &model)) != TABLLM_OK ||
+        (st = tabllm_tokenizer_load(model_dir, NULL, &tok)) != TABLLM_OK) {
         fail(model_dir, st);
         goto out;
     }
-    if ((st = tabllm_tokenizer_load(model_dir, NULL, &tok)) != TABLLM_OK) {
-        fail(model_dir, st);
+    /* The adapter is checked against the model here, module by module. */
+    if ((st = tabllm_adapter_load(model, adapter_dir, NULL, &adapter)) != TABLLM_OK) {
+        fail(adapter_dir, st);
         goto out;
     }
     if ((st = tabllm_table_load(csv, NULL, &table)) != TABLLM_OK) {
@@ -50,16 +55,17 @@ int main(int argc, char **argv)
         goto out;
     }
 
-    const char *labels[] = {"benign", "malignant"};
     size_t n = tabllm_table_n_rows(table);
     if (limit > 0 && limit < n)
         n = limit;
-    size_t *rows = malloc(n * sizeof *rows);
-    if (rows == NULL)
+    if ((rows = malloc((n ? n : 1) * sizeof *rows)) == NULL) {
+        fprintf(stderr, "out of memory\n");
         goto out;
+    }
     for (size_t i = 0; i < n; i++)
         rows[i] = i;
 
+    const char *labels[] = {"benign", "malignant"};
     tabllm_predict_params p;
     tabllm_predict_params_init(&p, sizeof p);
     p.target = "class";
@@ -68,28 +74,32 @@ int main(int argc, char **argv)
     p.rows = rows;
     p.n_rows = n;
     p.n_threads = 2;
-    st = tabllm_predict(model, tok, table, &p, &result);
-    free(rows);
-    if (st != TABLLM_OK) {
+    p.adapters = &adapter;
+    p.n_adapters = 1;
+    if ((st = tabllm_predict(model, tok, table, &p, &result)) != TABLLM_OK) {
         fail("predict", st);
         goto out;
     }
 
     const double *probs = tabllm_prediction_probs(result, TABLLM_SCORING_SUM);
     const int32_t *best = tabllm_prediction_argmax(result, TABLLM_SCORING_SUM);
-    const int32_t *truth = tabllm_prediction_truth(result);
-    size_t correct = 0;
-    for (size_t i = 0; i < tabllm_prediction_n_rows(result); i++) {
-        printf("row %3zu  %-9s p=%.3f  (true: %s)\n", tabllm_prediction_table_row(result, i),
-               labels[best[i]], probs[2 * i + (size_t)best[i]], truth[i] >= 0 ? labels[truth[i]] : "?");
-        correct += best[i] == truth[i];
+    const int32_t *truth = tabllm_prediction_truth(result); /* NULL without a "class" column */
+    size_t n_out = tabllm_prediction_n_rows(result), known = 0, correct = 0;
+    for (size_t i = 0; i < n_out; i++) {
+        int32_t t = truth ? truth[i] : -1;
+        printf("row %3zu  %-9s  p=%.4f  (true: %s)\n", tabllm_prediction_table_row(result, i),
+               labels[best[i]], probs[2 * i + (size_t)best[i]], t >= 0 ? labels[t] : "?");
+        known += t >= 0;
+        correct += t >= 0 && best[i] == t;
     }
-    printf("accuracy %.3f on %zu rows\n", (double)correct / (double)tabllm_prediction_n_rows(result),
-           tabllm_prediction_n_rows(result));
+    if (known > 0)
+        printf("accuracy %.3f on %zu rows\n", (double)correct / (double)known, known);
     rc = 0;
 out:
+    free(rows);
     tabllm_prediction_free(result);
     tabllm_table_free(table);
+    tabllm_adapter_free(adapter);
     tabllm_tokenizer_free(tok);
     tabllm_model_free(model);
     return rc;
