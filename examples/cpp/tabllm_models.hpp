@@ -1,4 +1,5 @@
 // The model side of the RAII layer (tabllm.hpp): tokenizer, model, table QA.
+// Header-only, like tabllm.hpp: an example of wrapping the C API.
 #pragma once
 
 #include "tabllm.hpp"
@@ -8,16 +9,20 @@ namespace tabllm {
 /// A tokenizer (immutable; may be shared by threads).
 class tokenizer {
 public:
+    /// Loads tokenizer.json, or a model directory holding one.
     static tokenizer load(const std::string &path) {
         tabllm_tokenizer *t = nullptr;
         check(tabllm_tokenizer_load(path.c_str(), nullptr, &t));
         return tokenizer(t);
     }
 
+    /// Token ids of `text`; with `add_special`, the post-processor's BOS etc.
     std::vector<tabllm_token> encode(std::string_view text, bool add_special = false) const {
+        // One byte per token is a good first guess; the library reports the
+        // size it needs when it is not enough.
         std::vector<tabllm_token> ids(text.size() + 8);
         size_t n = 0;
-        uint32_t flags = add_special ? TABLLM_TOKENIZE_ADD_SPECIAL : 0;
+        const uint32_t flags = add_special ? TABLLM_TOKENIZE_ADD_SPECIAL : 0;
         tabllm_status st = tabllm_tokenizer_encode(get(), text.data(), text.size(), flags, ids.data(),
                                                    ids.size(), &n, nullptr);
         if (st == TABLLM_ERR_BUFFER_TOO_SMALL) {
@@ -40,13 +45,21 @@ private:
 /// A model (immutable; may be shared by threads and sessions).
 class model {
 public:
+    /// Loads a Hugging Face model directory (config.json, *.safetensors).
     static model load(const std::string &dir) {
         tabllm_model *m = nullptr;
         check(tabllm_model_load(dir.c_str(), nullptr, &m));
         return model(m);
     }
 
-    std::string architecture() const { return tabllm_model_architecture(get()); }
+    /// config.json's architecture, e.g. "LlamaForCausalLM".
+    std::string architecture() const {
+        const char *a = tabllm_model_architecture(get());
+        return a ? a : "";
+    }
+
+    // Calls take a non-const tabllm_model* (sessions hold a reference to it),
+    // but a loaded model never changes: const here means what C++ users expect.
     tabllm_model *get() const noexcept { return ptr_.get(); }
 
 private:
@@ -59,7 +72,7 @@ struct answer_options : tabllm_answer_params {
     answer_options() { check(tabllm_answer_params_init(this, sizeof(tabllm_answer_params))); }
 };
 
-/// Answers a question about a table.
+/// Answers a question about a table (greedy; see tabllm_answer()).
 inline std::string answer(const model &m, const tokenizer &tok, const table &t, const std::string &question,
                           const answer_options &options = answer_options()) {
     char *text = nullptr;
