@@ -19,3 +19,16 @@ def test_encode_table(source_root):
     assert "Delhi (India) has 16.79 million people." in out
     assert "Mumbai,India,12.44,603,false,1507" in out
     assert "largest: Shanghai" in out
+
+
+def test_classify(source_root):
+    # examples/check-classify.py runs the example on the demo's first 20 test
+    # rows and compares each printed label, probability and the accuracy line
+    # with PyTorch's base+adapter predictions (examples/demo/expected.json).
+    demo = source_root / "examples" / "demo"
+    r = subprocess.run([sys.executable, str(source_root / "examples" / "check-classify.py"),
+                        str(demo / "expected.json"), "20", "--",
+                        sys.executable, str(source_root / "examples" / "python" / "classify.py"),
+                        str(demo), str(demo / "data" / "biopsy-test.csv"), "20"],
+                       capture_output=True, text=True, env=dict(os.environ), cwd=source_root)
+    assert r.returncode == 0, r.stdout + r.stderr
