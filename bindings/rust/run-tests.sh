@@ -28,3 +28,8 @@ fi
 "$root/examples/check-output.sh" '12 rows, 6 columns' '| Tokyo | Japan | 13.96 | 2194 | true | 1457 |' \
   'Delhi (India) has 16.79 million people.' 'Mumbai,India,12.44,603,false,1507' 'largest: Shanghai' \
   -- cargo run --offline -q -p tabllm --example encode_table -- "$root/examples/data/cities.csv"
+# classify on the demo's first 20 test rows, against PyTorch's base+adapter
+# predictions (examples/demo/expected.json).
+/usr/bin/python3 "$root/examples/check-classify.py" "$root/examples/demo/expected.json" 20 \
+  -- cargo run --offline -q -p tabllm --example classify -- \
+  "$root/examples/demo" "$root/examples/demo/data/biopsy-test.csv" 20
