@@ -46,7 +46,7 @@ baseline() { # section of expected.json's "baselines"
 }
 accuracy() { sed -n 's/^accuracy: \([0-9.]*\).*/\1/p' "$tmp/$1.txt"; }
 echo "== Accuracy on the 209 held-out rows"
-printf '   %-44s %.3f\n' "majority class (benign), from expected.json" "$(baseline majority_class)"
-printf '   %-44s %.3f\n' "logistic regression, from expected.json" "$(baseline logistic_regression)"
-printf '   %-44s %.3f\n' "base model alone (libtabllm)" "$(accuracy base)"
-printf '   %-44s %.3f\n' "base model + LoRA adapter (libtabllm)" "$(accuracy adapter)"
+printf '   %-44s %.4f\n' "majority class (benign), from expected.json" "$(baseline majority_class)"
+printf '   %-44s %.4f\n' "logistic regression, from expected.json" "$(baseline logistic_regression)"
+printf '   %-44s %.4f\n' "base model alone (libtabllm)" "$(accuracy base)"
+printf '   %-44s %.4f\n' "base model + LoRA adapter (libtabllm)" "$(accuracy adapter)"
