@@ -7,7 +7,11 @@
  *   JSON records: the same when the names are distinct and there are rows;
  *   CSV:        same texts, cell for cell; the names too when they are
  *               non-empty and distinct (the reader renames others as pandas
- *               does) and the first does not open with a byte order mark.
+ *               does). Not when the first name opens with a byte order mark:
+ *               the writer writes it bare, as csv.writer does, and the
+ *               reader drops a BOM opening the file, as pandas does (a name
+ *               that was only the BOM leaves a blank header line, which
+ *               both skip).
  * A mismatch aborts. */
 #include <stdbool.h>
 #include <stdint.h>
@@ -22,12 +26,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 enum { MAX_FIELDS = 256 };
 
+static bool opens_with_bom(const tabllm_table *t)
+{
+    return t->n_cols > 0 && tl_table_column_name(t, 0)->len >= 3 &&
+           memcmp(tl_table_column_name(t, 0)->text, "\xEF\xBB\xBF", 3) == 0;
+}
+
 static bool names_plain(const tabllm_table *t)
 {
-    /* a byte order mark opening the file is dropped by the reader */
-    if (t->n_cols > 0 && tl_table_column_name(t, 0)->len >= 3 &&
-        memcmp(tl_table_column_name(t, 0)->text, "\xEF\xBB\xBF", 3) == 0)
-        return false;
     for (size_t j = 0; j < t->n_cols; j++) {
         const tl_cell *a = tl_table_column_name(t, j);
         if (a->len == 0)
@@ -125,7 +131,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (plain && t->n_rows > 0) /* "[]" has no columns */
         write_and_read(t, TABLLM_ENCODING_JSON, TABLLM_JSON_RECORDS, TABLLM_TABLE_FORMAT_JSON,
                        true);
-    write_and_read(t, TABLLM_ENCODING_CSV, 0, TABLLM_TABLE_FORMAT_CSV, plain);
+    if (!opens_with_bom(t))
+        write_and_read(t, TABLLM_ENCODING_CSV, 0, TABLLM_TABLE_FORMAT_CSV, plain);
 out:
     tabllm_table_free(t);
     free(buf);
