@@ -54,31 +54,38 @@ static inline float load1_bf16(const void *p, int64_t i)
  * so the weights are read in address order: the hardware prefetcher keeps
  * up with one sequential stream, not with four interleaved short ones (a
  * Qwen2.5-0.5B row is 1.8 KB in BF16; tiles of four rows ran at 2/3 of the
- * bandwidth). Four accumulators hide the FMA latency; x stays in L1. */
+ * bandwidth). Eight accumulators, 64 weights per step, keep enough loads in
+ * flight and hide the FMA latency; x stays in L1. */
+#define FMA8(ESZ, LOAD8, a, u)                                                                  \
+    a = _mm256_fmadd_ps(LOAD8(w0 + (i + 8 * u) * ESZ), _mm256_loadu_ps(xt + i + 8 * u), a)
 #define ROWS_AVX2(NAME, ESZ, LOAD8, LOAD1)                                                     \
     static void NAME(const tl_weight *w, int64_t r0, int64_t r1, const float *x, int n,         \
                      float *y, int64_t ldy)                                                     \
     {                                                                                           \
-        const int64_t cols = w->cols, main = cols & ~(int64_t)31, main8 = cols & ~(int64_t)7;  \
+        const int64_t cols = w->cols, main = cols & ~(int64_t)63, main8 = cols & ~(int64_t)7;  \
         const char *base = (const char *)w->data;                                               \
         for (int64_t r = r0; r < r1; r++) {                                                     \
             const char *w0 = base + r * cols * ESZ;                                             \
             for (int t = 0; t < n; t++) {                                                       \
                 const float *xt = x + (int64_t)t * cols;                                        \
                 __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;                     \
+                __m256 a4 = a0, a5 = a0, a6 = a0, a7 = a0;                                      \
                 int64_t i = 0;                                                                  \
-                for (; i < main; i += 32) {                                                     \
-                    a0 = _mm256_fmadd_ps(LOAD8(w0 + i * ESZ), _mm256_loadu_ps(xt + i), a0);     \
-                    a1 = _mm256_fmadd_ps(LOAD8(w0 + (i + 8) * ESZ), _mm256_loadu_ps(xt + i + 8), \
-                                         a1);                                                   \
-                    a2 = _mm256_fmadd_ps(LOAD8(w0 + (i + 16) * ESZ),                            \
-                                         _mm256_loadu_ps(xt + i + 16), a2);                     \
-                    a3 = _mm256_fmadd_ps(LOAD8(w0 + (i + 24) * ESZ),                            \
-                                         _mm256_loadu_ps(xt + i + 24), a3);                     \
+                for (; i < main; i += 64) {                                                     \
+                    FMA8(ESZ, LOAD8, a0, 0);                                                    \
+                    FMA8(ESZ, LOAD8, a1, 1);                                                    \
+                    FMA8(ESZ, LOAD8, a2, 2);                                                    \
+                    FMA8(ESZ, LOAD8, a3, 3);                                                    \
+                    FMA8(ESZ, LOAD8, a4, 4);                                                    \
+                    FMA8(ESZ, LOAD8, a5, 5);                                                    \
+                    FMA8(ESZ, LOAD8, a6, 6);                                                    \
+                    FMA8(ESZ, LOAD8, a7, 7);                                                    \
                 }                                                                               \
                 for (; i < main8; i += 8)                                                       \
-                    a0 = _mm256_fmadd_ps(LOAD8(w0 + i * ESZ), _mm256_loadu_ps(xt + i), a0);     \
-                float s0 = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));   \
+                    FMA8(ESZ, LOAD8, a0, 0);                                                    \
+                a0 = _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3));              \
+                a4 = _mm256_add_ps(_mm256_add_ps(a4, a5), _mm256_add_ps(a6, a7));              \
+                float s0 = hsum(_mm256_add_ps(a0, a4));                                         \
                 for (; i < cols; i++)                                                           \
                     s0 += LOAD1(w0, i) * xt[i];                                                 \
                 y[t * ldy + r] = s0;                                                            \
