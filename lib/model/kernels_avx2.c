@@ -50,47 +50,74 @@ static inline float load1_bf16(const void *p, int64_t i)
     return tl_bf16_to_f32(((const uint16_t *)p)[i]);
 }
 
-/* ROWS(name, element size, 8-wide load, scalar load). One row at a time,
- * so the weights are read in address order: the hardware prefetcher keeps
- * up with one sequential stream, not with four interleaved short ones (a
- * Qwen2.5-0.5B row is 1.8 KB in BF16; tiles of four rows ran at 2/3 of the
- * bandwidth). Eight accumulators, 64 weights per step, keep enough loads in
- * flight and hide the FMA latency; x stays in L1. */
-#define FMA8(ESZ, LOAD8, a, u)                                                                  \
-    a = _mm256_fmadd_ps(LOAD8(w0 + (i + 8 * u) * ESZ), _mm256_loadu_ps(xt + i + 8 * u), a)
+/* ROWS(name, element size, 8-wide load, scalar load). Four rows at a time
+ * share each load of x, but not four neighbouring rows: the range is cut in
+ * quarters and the four rows come one from each, so the weights are read
+ * as four long sequential streams. Four neighbouring rows are four short
+ * streams (a Qwen2.5-0.5B row is 1.8 KB in BF16) that the hardware
+ * prefetcher does not follow, and one row at a time keeps too few loads in
+ * flight for long rows. Eight accumulators (4 rows x 2) hide the FMA
+ * latency. */
 #define ROWS_AVX2(NAME, ESZ, LOAD8, LOAD1)                                                     \
+    static void NAME##_one(const char *w0, int64_t cols, const float *x, int n, float *y,      \
+                           int64_t ldy)                                                         \
+    {                                                                                           \
+        const int64_t main = cols & ~(int64_t)15;                                               \
+        for (int t = 0; t < n; t++) {                                                           \
+            const float *xt = x + (int64_t)t * cols;                                            \
+            __m256 a0 = _mm256_setzero_ps(), b0 = a0;                                           \
+            for (int64_t i = 0; i < main; i += 16) {                                            \
+                a0 = _mm256_fmadd_ps(LOAD8(w0 + i * ESZ), _mm256_loadu_ps(xt + i), a0);         \
+                b0 = _mm256_fmadd_ps(LOAD8(w0 + (i + 8) * ESZ), _mm256_loadu_ps(xt + i + 8),    \
+                                     b0);                                                       \
+            }                                                                                   \
+            float s0 = hsum(_mm256_add_ps(a0, b0));                                             \
+            for (int64_t i = main; i < cols; i++)                                               \
+                s0 += LOAD1(w0, i) * xt[i];                                                     \
+            y[t * ldy] = s0;                                                                    \
+        }                                                                                       \
+    }                                                                                           \
     static void NAME(const tl_weight *w, int64_t r0, int64_t r1, const float *x, int n,         \
                      float *y, int64_t ldy)                                                     \
     {                                                                                           \
-        const int64_t cols = w->cols, main = cols & ~(int64_t)63, main8 = cols & ~(int64_t)7;  \
+        const int64_t cols = w->cols, main = cols & ~(int64_t)15, q = (r1 - r0) / 4;           \
+        const size_t stride = (size_t)(q * cols * ESZ); /* bytes between the four rows */     \
         const char *base = (const char *)w->data;                                               \
-        for (int64_t r = r0; r < r1; r++) {                                                     \
-            const char *w0 = base + r * cols * ESZ;                                             \
+        for (int64_t r = r0; r < r0 + q; r++) {                                                 \
+            const char *w0 = base + r * cols * ESZ, *w1 = w0 + stride, *w2 = w1 + stride,       \
+                       *w3 = w2 + stride;                                                       \
             for (int t = 0; t < n; t++) {                                                       \
                 const float *xt = x + (int64_t)t * cols;                                        \
                 __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;                     \
-                __m256 a4 = a0, a5 = a0, a6 = a0, a7 = a0;                                      \
-                int64_t i = 0;                                                                  \
-                for (; i < main; i += 64) {                                                     \
-                    FMA8(ESZ, LOAD8, a0, 0);                                                    \
-                    FMA8(ESZ, LOAD8, a1, 1);                                                    \
-                    FMA8(ESZ, LOAD8, a2, 2);                                                    \
-                    FMA8(ESZ, LOAD8, a3, 3);                                                    \
-                    FMA8(ESZ, LOAD8, a4, 4);                                                    \
-                    FMA8(ESZ, LOAD8, a5, 5);                                                    \
-                    FMA8(ESZ, LOAD8, a6, 6);                                                    \
-                    FMA8(ESZ, LOAD8, a7, 7);                                                    \
+                __m256 b0 = a0, b1 = a0, b2 = a0, b3 = a0;                                      \
+                for (int64_t i = 0; i < main; i += 16) {                                        \
+                    __m256 xa = _mm256_loadu_ps(xt + i), xb = _mm256_loadu_ps(xt + i + 8);      \
+                    a0 = _mm256_fmadd_ps(LOAD8(w0 + i * ESZ), xa, a0);                          \
+                    b0 = _mm256_fmadd_ps(LOAD8(w0 + (i + 8) * ESZ), xb, b0);                    \
+                    a1 = _mm256_fmadd_ps(LOAD8(w1 + i * ESZ), xa, a1);                          \
+                    b1 = _mm256_fmadd_ps(LOAD8(w1 + (i + 8) * ESZ), xb, b1);                    \
+                    a2 = _mm256_fmadd_ps(LOAD8(w2 + i * ESZ), xa, a2);                          \
+                    b2 = _mm256_fmadd_ps(LOAD8(w2 + (i + 8) * ESZ), xb, b2);                    \
+                    a3 = _mm256_fmadd_ps(LOAD8(w3 + i * ESZ), xa, a3);                          \
+                    b3 = _mm256_fmadd_ps(LOAD8(w3 + (i + 8) * ESZ), xb, b3);                    \
                 }                                                                               \
-                for (; i < main8; i += 8)                                                       \
-                    FMA8(ESZ, LOAD8, a0, 0);                                                    \
-                a0 = _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3));              \
-                a4 = _mm256_add_ps(_mm256_add_ps(a4, a5), _mm256_add_ps(a6, a7));              \
-                float s0 = hsum(_mm256_add_ps(a0, a4));                                         \
-                for (; i < cols; i++)                                                           \
+                float s0 = hsum(_mm256_add_ps(a0, b0)), s1 = hsum(_mm256_add_ps(a1, b1));       \
+                float s2 = hsum(_mm256_add_ps(a2, b2)), s3 = hsum(_mm256_add_ps(a3, b3));       \
+                for (int64_t i = main; i < cols; i++) {                                         \
                     s0 += LOAD1(w0, i) * xt[i];                                                 \
-                y[t * ldy + r] = s0;                                                            \
+                    s1 += LOAD1(w1, i) * xt[i];                                                 \
+                    s2 += LOAD1(w2, i) * xt[i];                                                 \
+                    s3 += LOAD1(w3, i) * xt[i];                                                 \
+                }                                                                               \
+                float *yt = y + t * ldy + r;                                                    \
+                yt[0] = s0;                                                                     \
+                yt[q] = s1;                                                                     \
+                yt[2 * q] = s2;                                                                 \
+                yt[3 * q] = s3;                                                                 \
             }                                                                                   \
         }                                                                                       \
+        for (int64_t r = r0 + 4 * q; r < r1; r++)                                               \
+            NAME##_one(base + r * cols * ESZ, cols, x, n, y + r, ldy);                          \
     }
 
 ROWS_AVX2(rows_f32, 4, load8_f32, load1_f32)
