@@ -5,7 +5,8 @@
  * of int16 products are then summed to int32 by vpmaddwd with ones, which
  * cannot overflow (2·127·127 < 32767), converted to float and scaled by
  * the weight's and the input's block scales. The int8 rows (a quarter of
- * F32's bytes) are streamed once per call. */
+ * F32's bytes) are streamed once per call, four rows sharing each input
+ * block. */
 #include <immintrin.h>
 #include <math.h>
 
@@ -60,46 +61,68 @@ static inline __m256 block_dot(__m256i ax, __m256i x, const int8_t *w, float sca
     return _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(scale), acc);
 }
 
-/* One row's dot with one quantized input. The weight and input scales
- * are multiplied eight blocks at a time (one F16 conversion, one multiply)
- * and read back one by one as broadcasts from memory. */
-static float row_dot(const int8_t *w, const uint16_t *ws, const int8_t *x, const float *xd,
-                     int64_t nb)
+/* Four rows' dots with one quantized input, sharing each input block. The
+ * weight and input scales are multiplied eight blocks at a time (one F16
+ * conversion and one multiply per row) and read back as broadcasts from
+ * memory. */
+static void dot4(const int8_t *const w[4], const uint16_t *const ws[4], const int8_t *x,
+                 const float *xd, int64_t nb, float out[4])
 {
-    __m256 a0 = _mm256_setzero_ps(), a1 = a0;
-    float sc[8];
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(),
+                     _mm256_setzero_ps()};
+    float sc[4][8];
     int64_t b = 0;
     for (; b + 8 <= nb; b += 8) {
-        __m256 wd = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(ws + b)));
-        _mm256_storeu_ps(sc, _mm256_mul_ps(wd, _mm256_loadu_ps(xd + b)));
-        for (int k = 0; k < 8; k += 2) {
-            const int64_t o = (b + k) * TL_Q8_BLOCK;
-            __m256i x0 = _mm256_loadu_si256((const __m256i *)(x + o));
-            __m256i x1 = _mm256_loadu_si256((const __m256i *)(x + o + TL_Q8_BLOCK));
-            a0 = block_dot(_mm256_sign_epi8(x0, x0), x0, w + o, sc[k], a0);
-            a1 = block_dot(_mm256_sign_epi8(x1, x1), x1, w + o + TL_Q8_BLOCK, sc[k + 1], a1);
+        __m256 dx = _mm256_loadu_ps(xd + b);
+        for (int k = 0; k < 4; k++)
+            _mm256_storeu_ps(sc[k], _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128(
+                                                      (const __m128i *)(ws[k] + b))),
+                                                  dx));
+        for (int j = 0; j < 8; j++) {
+            const int64_t o = (b + j) * TL_Q8_BLOCK;
+            __m256i xv = _mm256_loadu_si256((const __m256i *)(x + o));
+            __m256i ax = _mm256_sign_epi8(xv, xv);
+            for (int k = 0; k < 4; k++)
+                acc[k] = block_dot(ax, xv, w[k] + o, sc[k][j], acc[k]);
         }
     }
     for (; b < nb; b++) {
-        __m256i x0 = _mm256_loadu_si256((const __m256i *)(x + b * TL_Q8_BLOCK));
-        a0 = block_dot(_mm256_sign_epi8(x0, x0), x0, w + b * TL_Q8_BLOCK,
-                       _cvtsh_ss(ws[b]) * xd[b], a0);
+        const int64_t o = b * TL_Q8_BLOCK;
+        __m256i xv = _mm256_loadu_si256((const __m256i *)(x + o));
+        __m256i ax = _mm256_sign_epi8(xv, xv);
+        for (int k = 0; k < 4; k++)
+            acc[k] = block_dot(ax, xv, w[k] + o, _cvtsh_ss(ws[k][b]) * xd[b], acc[k]);
     }
-    return hsum(_mm256_add_ps(a0, a1));
+    for (int k = 0; k < 4; k++)
+        out[k] = hsum(acc[k]);
 }
 
-/* Row by row, so the int8 weights and their scales are each read in address
- * order (two sequential streams the hardware prefetcher follows; tiles of
- * four short rows ran well below the bandwidth). */
+/* As in the float kernels (kernels_avx2.c), the four rows of a tile come one
+ * from each quarter of [r0, r1): the int8 weights and their scales are read
+ * as long sequential streams the prefetcher follows. The rows left over
+ * take the same path with one row repeated four times (same sums). */
 void tl_rows_q8_avx2(const tl_weight *w, int64_t r0, int64_t r1, const int8_t *xq,
                      const float *xd, int n, float *y, int64_t ldy)
 {
-    const int64_t cols = w->cols, nb = cols / TL_Q8_BLOCK;
+    const int64_t cols = w->cols, nb = cols / TL_Q8_BLOCK, q = (r1 - r0) / 4;
     const int8_t *base = (const int8_t *)w->data;
-    for (int64_t r = r0; r < r1; r++)
-        for (int t = 0; t < n; t++)
-            y[t * ldy + r] = row_dot(base + r * cols, w->scales + r * nb, xq + t * cols,
-                                     xd + t * nb, nb);
+    for (int64_t r = r0; r < r1; r++) {
+        if (r >= r0 + q && r < r0 + 4 * q)
+            continue; /* computed with its tile */
+        int64_t step = r < r0 + q ? q : 0;
+        const int8_t *wr[4];
+        const uint16_t *sr[4];
+        for (int k = 0; k < 4; k++) {
+            wr[k] = base + (r + k * step) * cols;
+            sr[k] = w->scales + (r + k * step) * nb;
+        }
+        for (int t = 0; t < n; t++) {
+            float out[4];
+            dot4(wr, sr, xq + t * cols, xd + t * nb, nb, out);
+            for (int k = 0; k < 4; k++)
+                y[t * ldy + r + k * step] = out[k];
+        }
+    }
 }
 
 #else
