@@ -64,37 +64,48 @@ static inline __m256 block_dot(__m256i ax, __m256i x, const int8_t *w, float sca
 /* Four rows' dots with one quantized input, sharing each input block. The
  * weight and input scales are multiplied eight blocks at a time (one F16
  * conversion and one multiply per row) and read back as broadcasts from
- * memory. */
+ * memory. Written out row by row so the accumulators stay in registers. */
+static inline __m256 scales8(const uint16_t *ws, __m256 dx)
+{
+    return _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)ws)), dx);
+}
+
 static void dot4(const int8_t *const w[4], const uint16_t *const ws[4], const int8_t *x,
                  const float *xd, int64_t nb, float out[4])
 {
-    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(),
-                     _mm256_setzero_ps()};
-    float sc[4][8];
+    const int8_t *w0 = w[0], *w1 = w[1], *w2 = w[2], *w3 = w[3];
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    float s0[8], s1[8], s2[8], s3[8];
     int64_t b = 0;
     for (; b + 8 <= nb; b += 8) {
         __m256 dx = _mm256_loadu_ps(xd + b);
-        for (int k = 0; k < 4; k++)
-            _mm256_storeu_ps(sc[k], _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128(
-                                                      (const __m128i *)(ws[k] + b))),
-                                                  dx));
+        _mm256_storeu_ps(s0, scales8(ws[0] + b, dx));
+        _mm256_storeu_ps(s1, scales8(ws[1] + b, dx));
+        _mm256_storeu_ps(s2, scales8(ws[2] + b, dx));
+        _mm256_storeu_ps(s3, scales8(ws[3] + b, dx));
         for (int j = 0; j < 8; j++) {
             const int64_t o = (b + j) * TL_Q8_BLOCK;
             __m256i xv = _mm256_loadu_si256((const __m256i *)(x + o));
             __m256i ax = _mm256_sign_epi8(xv, xv);
-            for (int k = 0; k < 4; k++)
-                acc[k] = block_dot(ax, xv, w[k] + o, sc[k][j], acc[k]);
+            a0 = block_dot(ax, xv, w0 + o, s0[j], a0);
+            a1 = block_dot(ax, xv, w1 + o, s1[j], a1);
+            a2 = block_dot(ax, xv, w2 + o, s2[j], a2);
+            a3 = block_dot(ax, xv, w3 + o, s3[j], a3);
         }
     }
     for (; b < nb; b++) {
         const int64_t o = b * TL_Q8_BLOCK;
         __m256i xv = _mm256_loadu_si256((const __m256i *)(x + o));
         __m256i ax = _mm256_sign_epi8(xv, xv);
-        for (int k = 0; k < 4; k++)
-            acc[k] = block_dot(ax, xv, w[k] + o, _cvtsh_ss(ws[k][b]) * xd[b], acc[k]);
+        a0 = block_dot(ax, xv, w0 + o, _cvtsh_ss(ws[0][b]) * xd[b], a0);
+        a1 = block_dot(ax, xv, w1 + o, _cvtsh_ss(ws[1][b]) * xd[b], a1);
+        a2 = block_dot(ax, xv, w2 + o, _cvtsh_ss(ws[2][b]) * xd[b], a2);
+        a3 = block_dot(ax, xv, w3 + o, _cvtsh_ss(ws[3][b]) * xd[b], a3);
     }
-    for (int k = 0; k < 4; k++)
-        out[k] = hsum(acc[k]);
+    out[0] = hsum(a0);
+    out[1] = hsum(a1);
+    out[2] = hsum(a2);
+    out[3] = hsum(a3);
 }
 
 /* As in the float kernels (kernels_avx2.c), the four rows of a tile come one
