@@ -1,6 +1,7 @@
 #include "base/pool.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <unistd.h>
@@ -20,6 +21,21 @@
  * threads than the machine has processors does not spin at all: a spinning
  * thread would hold a processor that a thread with work is waiting for. */
 #define SPIN_ITERATIONS 20000
+
+/* A spinning thread gives its processor away now and then: when the
+ * machine is busy (other processes, or this pool's own threads sharing a
+ * processor) the thread it spins for may be waiting for that processor, and
+ * a spin that only burns the time slice delays the step it waits for. On
+ * an idle machine sched_yield returns at once. */
+#define YIELD_EVERY 64
+
+static void spin_pause(int i)
+{
+    if (i % YIELD_EVERY == YIELD_EVERY - 1)
+        sched_yield();
+    else
+        cpu_relax();
+}
 
 struct worker {
     tl_pool *pool;
@@ -66,7 +82,7 @@ static unsigned wait_for_step(tl_pool *pool, unsigned seen)
         unsigned gen = atomic_load_explicit(&pool->generation, memory_order_acquire);
         if (gen != seen || atomic_load_explicit(&pool->stop, memory_order_acquire))
             return gen;
-        cpu_relax();
+        spin_pause(i);
     }
     pthread_mutex_lock(&pool->lock);
     pool->sleepers++;
@@ -238,7 +254,7 @@ static void wait_for_workers(tl_pool *pool, bool (*done)(tl_pool *))
     for (int i = 0; i < pool->spin; i++) {
         if (done(pool))
             return;
-        cpu_relax();
+        spin_pause(i);
     }
     atomic_store(&pool->caller_waiting, true);
     pthread_mutex_lock(&pool->lock);

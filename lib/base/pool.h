@@ -8,8 +8,10 @@
  * by thread index, so results depend only on the thread count, never on
  * timing. Workers spin briefly on an atomic generation counter between steps
  * and then sleep on a condition variable; the caller spins as briefly for
- * the step to end and then sleeps until the last worker wakes it. Pools with
- * more threads than the machine has processors never spin. */
+ * the step to end and then sleeps until the last worker wakes it. Spinning
+ * threads call sched_yield every 64 pauses, so on a busy machine they hand
+ * the processor to the thread they wait for. Pools with more threads than
+ * the machine has processors never spin. */
 #ifndef TL_BASE_POOL_H
 #define TL_BASE_POOL_H
 

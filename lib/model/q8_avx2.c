@@ -4,9 +4,9 @@
  * is ever -128, which is why both quantizers clamp to [-127, 127]); pairs
  * of int16 products are then summed to int32 by vpmaddwd with ones, which
  * cannot overflow (2·127·127 < 32767), converted to float and scaled by
- * the weight's and the input's block scales. Four weight rows share each
- * input block load; the int8 rows (a quarter of F32's bytes) are streamed
- * once per call. */
+ * the weight's and the input's block scales. The int8 rows (a quarter of
+ * F32's bytes) are streamed once per call, four rows sharing each input
+ * block. */
 #include <immintrin.h>
 #include <math.h>
 
@@ -61,47 +61,77 @@ static inline __m256 block_dot(__m256i ax, __m256i x, const int8_t *w, float sca
     return _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(scale), acc);
 }
 
+/* Four rows' dots with one quantized input, sharing each input block. The
+ * weight and input scales are multiplied eight blocks at a time (one F16
+ * conversion and one multiply per row) and read back as broadcasts from
+ * memory. Written out row by row so the accumulators stay in registers. */
+static inline __m256 scales8(const uint16_t *ws, __m256 dx)
+{
+    return _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)ws)), dx);
+}
+
+static void dot4(const int8_t *const w[4], const uint16_t *const ws[4], const int8_t *x,
+                 const float *xd, int64_t nb, float out[4])
+{
+    const int8_t *w0 = w[0], *w1 = w[1], *w2 = w[2], *w3 = w[3];
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    float s0[8], s1[8], s2[8], s3[8];
+    int64_t b = 0;
+    for (; b + 8 <= nb; b += 8) {
+        __m256 dx = _mm256_loadu_ps(xd + b);
+        _mm256_storeu_ps(s0, scales8(ws[0] + b, dx));
+        _mm256_storeu_ps(s1, scales8(ws[1] + b, dx));
+        _mm256_storeu_ps(s2, scales8(ws[2] + b, dx));
+        _mm256_storeu_ps(s3, scales8(ws[3] + b, dx));
+        for (int j = 0; j < 8; j++) {
+            const int64_t o = (b + j) * TL_Q8_BLOCK;
+            __m256i xv = _mm256_loadu_si256((const __m256i *)(x + o));
+            __m256i ax = _mm256_sign_epi8(xv, xv);
+            a0 = block_dot(ax, xv, w0 + o, s0[j], a0);
+            a1 = block_dot(ax, xv, w1 + o, s1[j], a1);
+            a2 = block_dot(ax, xv, w2 + o, s2[j], a2);
+            a3 = block_dot(ax, xv, w3 + o, s3[j], a3);
+        }
+    }
+    for (; b < nb; b++) {
+        const int64_t o = b * TL_Q8_BLOCK;
+        __m256i xv = _mm256_loadu_si256((const __m256i *)(x + o));
+        __m256i ax = _mm256_sign_epi8(xv, xv);
+        a0 = block_dot(ax, xv, w0 + o, _cvtsh_ss(ws[0][b]) * xd[b], a0);
+        a1 = block_dot(ax, xv, w1 + o, _cvtsh_ss(ws[1][b]) * xd[b], a1);
+        a2 = block_dot(ax, xv, w2 + o, _cvtsh_ss(ws[2][b]) * xd[b], a2);
+        a3 = block_dot(ax, xv, w3 + o, _cvtsh_ss(ws[3][b]) * xd[b], a3);
+    }
+    out[0] = hsum(a0);
+    out[1] = hsum(a1);
+    out[2] = hsum(a2);
+    out[3] = hsum(a3);
+}
+
+/* As in the float kernels (kernels_avx2.c), the four rows of a tile come one
+ * from each quarter of [r0, r1): the int8 weights and their scales are read
+ * as long sequential streams the prefetcher follows. The rows left over
+ * take the same path with one row repeated four times (same sums). */
 void tl_rows_q8_avx2(const tl_weight *w, int64_t r0, int64_t r1, const int8_t *xq,
                      const float *xd, int n, float *y, int64_t ldy)
 {
-    const int64_t cols = w->cols, nb = cols / TL_Q8_BLOCK;
+    const int64_t cols = w->cols, nb = cols / TL_Q8_BLOCK, q = (r1 - r0) / 4;
     const int8_t *base = (const int8_t *)w->data;
-    int64_t r = r0;
-    for (; r + 4 <= r1; r += 4) {
-        const int8_t *w0 = base + r * cols, *w1 = w0 + cols, *w2 = w1 + cols, *w3 = w2 + cols;
-        const uint16_t *s0 = w->scales + r * nb, *s1 = s0 + nb, *s2 = s1 + nb, *s3 = s2 + nb;
-        for (int t = 0; t < n; t++) {
-            const int8_t *xt = xq + t * cols;
-            const float *dt = xd + t * nb;
-            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-            for (int64_t b = 0; b < nb; b++) {
-                __m256i x = _mm256_loadu_si256((const __m256i *)(xt + b * TL_Q8_BLOCK));
-                __m256i ax = _mm256_sign_epi8(x, x);
-                const int64_t o = b * TL_Q8_BLOCK;
-                a0 = block_dot(ax, x, w0 + o, _cvtsh_ss(s0[b]) * dt[b], a0);
-                a1 = block_dot(ax, x, w1 + o, _cvtsh_ss(s1[b]) * dt[b], a1);
-                a2 = block_dot(ax, x, w2 + o, _cvtsh_ss(s2[b]) * dt[b], a2);
-                a3 = block_dot(ax, x, w3 + o, _cvtsh_ss(s3[b]) * dt[b], a3);
-            }
-            float *yt = y + t * ldy + r;
-            yt[0] = hsum(a0);
-            yt[1] = hsum(a1);
-            yt[2] = hsum(a2);
-            yt[3] = hsum(a3);
+    for (int64_t r = r0; r < r1; r++) {
+        if (r >= r0 + q && r < r0 + 4 * q)
+            continue; /* computed with its tile */
+        int64_t step = r < r0 + q ? q : 0;
+        const int8_t *wr[4];
+        const uint16_t *sr[4];
+        for (int k = 0; k < 4; k++) {
+            wr[k] = base + (r + k * step) * cols;
+            sr[k] = w->scales + (r + k * step) * nb;
         }
-    }
-    for (; r < r1; r++) {
-        const int8_t *w0 = base + r * cols;
-        const uint16_t *s0 = w->scales + r * nb;
         for (int t = 0; t < n; t++) {
-            const int8_t *xt = xq + t * cols;
-            __m256 a0 = _mm256_setzero_ps();
-            for (int64_t b = 0; b < nb; b++) {
-                __m256i x = _mm256_loadu_si256((const __m256i *)(xt + b * TL_Q8_BLOCK));
-                a0 = block_dot(_mm256_sign_epi8(x, x), x, w0 + b * TL_Q8_BLOCK,
-                               _cvtsh_ss(s0[b]) * xd[t * nb + b], a0);
-            }
-            y[t * ldy + r] = hsum(a0);
+            float out[4];
+            dot4(wr, sr, xq + t * cols, xd + t * nb, nb, out);
+            for (int k = 0; k < 4; k++)
+                y[t * ldy + r + k * step] = out[k];
         }
     }
 }

@@ -209,12 +209,62 @@ static void test_q8_decode(void **state)
     }
 }
 
+/* The decode kernels tile rows by the range they are given (four rows from
+ * the range's quarters), and linear.c cuts ranges by chunk: every row must
+ * come out bit for bit the same however [0, rows) is cut, or results would
+ * depend on the chunking. */
+static void rows_in_pieces(const tl_kernel_table *kt, const tl_weight *w, const float *x,
+                           const int8_t *xq, const float *xd, int n, int64_t piece, float *y)
+{
+    for (int64_t r0 = 0; r0 < w->rows; r0 += piece) {
+        int64_t r1 = r0 + piece < w->rows ? r0 + piece : w->rows;
+        if (w->dtype == TL_DTYPE_Q8_0)
+            kt->rows_q8(w, r0, r1, xq, xd, n, y, w->rows);
+        else
+            kt->rows[w->dtype](w, r0, r1, x, n, y, w->rows);
+    }
+}
+
+static void test_rows_cut_independent(void **state)
+{
+    (void)state;
+    const tl_kernel_table *simd = tl_kernels_avx2();
+    if (simd == NULL)
+        skip();
+    const int rows = 45, cols = 96, n = 2, nb = cols / TL_Q8_BLOCK;
+    const int64_t pieces[] = {1, 3, 4, 5, 7, 13, 44};
+    const tl_dtype dts[] = {TL_DTYPE_F32, TL_DTYPE_F16, TL_DTYPE_BF16, TL_DTYPE_Q8_0};
+    uint32_t seed = 5;
+    float *x = malloc((size_t)n * cols * 4), *d = malloc((size_t)n * nb * 4);
+    int8_t *q = malloc((size_t)n * cols);
+    for (int i = 0; i < n * cols; i++)
+        x[i] = frand(&seed);
+    simd->quantize_q8(x, (int64_t)n * cols, q, d);
+    float *whole = malloc((size_t)n * rows * 4), *cut = malloc((size_t)n * rows * 4);
+    for (size_t k = 0; k < sizeof dts / sizeof dts[0]; k++) {
+        tl_weight w = make_weight(dts[k], rows, cols, &seed);
+        rows_in_pieces(simd, &w, x, q, d, n, rows, whole);
+        for (size_t p = 0; p < sizeof pieces / sizeof pieces[0]; p++) {
+            memset(cut, 0xff, (size_t)n * rows * 4);
+            rows_in_pieces(simd, &w, x, q, d, n, pieces[p], cut);
+            assert_memory_equal(whole, cut, (size_t)n * rows * 4);
+        }
+        free_weight(&w);
+    }
+    free(x);
+    free(d);
+    free(q);
+    free(whole);
+    free(cut);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gemm_matches_scalar),
         cmocka_unit_test(test_quantize_weights),
         cmocka_unit_test(test_q8_decode),
+        cmocka_unit_test(test_rows_cut_independent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
