@@ -381,22 +381,8 @@ static int run_with(cli_model_opts *o, int argc, char **argv)
         rc = cli_fail(st, support_path);
         goto done;
     }
-    if ((st = tabllm_tokenizer_load(o->model, NULL, &tok)) != TABLLM_OK) {
-        rc = cli_fail(st, "tokenizer");
+    if ((rc = cli_load_task_model(o, &tok, &model, adapters)) != 0)
         goto done;
-    }
-    tabllm_set_blas_threads(1, NULL);
-    tabllm_model_params mp;
-    tabllm_model_params_init(&mp, sizeof mp);
-    mp.weight_format = o->weights;
-    if ((st = tabllm_model_load(o->model, &mp, &model)) != TABLLM_OK) {
-        rc = cli_fail(st, o->model);
-        goto done;
-    }
-    if (cli_lora_load(&o->lora, model, adapters) != 0) {
-        rc = 1;
-        goto done;
-    }
     n_adapters = o->lora.n;
     if (labels_text && (labels = split_list(labels_text, &n_labels)) == NULL) {
         rc = 1;

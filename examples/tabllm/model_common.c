@@ -73,11 +73,9 @@ int cli_parse_ids(const char *text, tabllm_token **ids, size_t *n)
     return 0;
 }
 
-int cli_open_model(const cli_model_opts *o, uint32_t n_ctx, uint32_t n_seq, tabllm_model **model,
-                   tabllm_session **session)
+int cli_load_model(const cli_model_opts *o, tabllm_model **model)
 {
     *model = NULL;
-    *session = NULL;
     if (o->weights > TABLLM_WEIGHTS_INT8) {
         fprintf(stderr, "tabllm: --weights must be auto, f32, bf16, f16 or int8\n");
         return 2;
@@ -87,8 +85,36 @@ int cli_open_model(const cli_model_opts *o, uint32_t n_ctx, uint32_t n_seq, tabl
     tabllm_model_params_init(&mp, sizeof mp);
     mp.weight_format = o->weights;
     tabllm_status st = tabllm_model_load(o->model, &mp, model);
+    return st == TABLLM_OK ? 0 : cli_fail(st, o->model);
+}
+
+int cli_load_task_model(const cli_model_opts *o, tabllm_tokenizer **tok, tabllm_model **model,
+                        tabllm_adapter **adapters)
+{
+    *model = NULL;
+    tabllm_status st = tabllm_tokenizer_load(o->model, NULL, tok);
     if (st != TABLLM_OK)
-        return cli_fail(st, o->model);
+        return cli_fail(st, "tokenizer");
+    int rc = cli_load_model(o, model);
+    if (rc == 0 && (rc = cli_lora_load(&o->lora, *model, adapters)) != 0) {
+        tabllm_model_free(*model);
+        *model = NULL;
+    }
+    if (rc != 0) {
+        tabllm_tokenizer_free(*tok);
+        *tok = NULL;
+    }
+    return rc;
+}
+
+int cli_open_model(const cli_model_opts *o, uint32_t n_ctx, uint32_t n_seq, tabllm_model **model,
+                   tabllm_session **session)
+{
+    *session = NULL;
+    int rc = cli_load_model(o, model);
+    if (rc != 0)
+        return rc;
+    tabllm_status st;
     tabllm_session_params sp;
     tabllm_session_params_init(&sp, sizeof sp);
     sp.n_ctx = n_ctx;
@@ -100,7 +126,7 @@ int cli_open_model(const cli_model_opts *o, uint32_t n_ctx, uint32_t n_seq, tabl
         *model = NULL;
         return cli_fail(st, "session");
     }
-    int rc = cli_lora_attach(&o->lora, *model, *session);
+    rc = cli_lora_attach(&o->lora, *model, *session);
     if (rc != 0) {
         tabllm_session_free(*session);
         tabllm_model_free(*model);
